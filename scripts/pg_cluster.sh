@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Throwaway PostgreSQL 15 cluster inside the project folder, with pg_cron preloaded.
+#
+#   scripts/pg_cluster.sh start DIR PORT   initdb when DIR is empty, then start on 127.0.0.1:PORT
+#   scripts/pg_cluster.sh fresh DIR PORT   stop, wipe DIR, start anew
+#   scripts/pg_cluster.sh stop  DIR
+#
+# PostgreSQL refuses to run as root: as root the server runs as the `postgres` user.
+set -euo pipefail
+
+action=${1:?usage: pg_cluster.sh start|fresh|stop DIR [PORT]}
+dir=$(realpath -m "${2:?cluster directory missing}")
+port=${3:-54322}
+bin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null) || { echo "PostgreSQL 15 server not installed" >&2; exit 1; }
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+is_running() { [ -f "$dir/data/postmaster.pid" ] && as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; }
+
+stop() {
+  if is_running; then as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null; fi
+}
+
+start() {
+  mkdir -p "$dir"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres:postgres "$dir"
+    # the server user must be able to reach its data directory through the project path
+    p=$dir; while [ "$p" != / ]; do p=$(dirname "$p"); chmod o+x "$p" 2>/dev/null || true; done
+  fi
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    cat >>"$dir/data/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.timezone = 'UTC'
+timezone = 'UTC'
+max_connections = 100
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+EOF
+  fi
+  if ! is_running; then
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
+  fi
+  echo "postgresql://postgres@127.0.0.1:$port/postgres"
+}
+
+case "$action" in
+  start) start ;;
+  stop) stop ;;
+  fresh) stop; rm -rf "$dir"; start ;;
+  *) echo "unknown action: $action" >&2; exit 2 ;;
+esac

@@ -1,0 +1,17 @@
+-- Trigger: only admins change who is an admin or who gets leads routed; a partner edits the rest of its profile.
+create or replace function private.guard_profile_privileges()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+    if (new.is_admin, new.is_active_for_routing) is distinct from (old.is_admin, old.is_active_for_routing)
+        and not private.is_admin() then
+        raise exception 'only admins may change is_admin or is_active_for_routing'
+        using errcode = 'insufficient_privilege';
+    end if;
+    return new;
+end;
+$$;
+
+revoke all on function private.guard_profile_privileges() from public;
