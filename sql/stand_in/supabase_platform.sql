@@ -17,10 +17,9 @@ begin
     if not exists (select from pg_catalog.pg_roles where rolname = 'authenticator') then
         create role authenticator login noinherit;
     end if;
+    grant anon, authenticated, service_role to authenticator;
 end
 $roles$;
-
-grant anon, authenticated, service_role to authenticator;
 
 create schema if not exists auth;
 create schema if not exists extensions;

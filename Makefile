@@ -1,0 +1,72 @@
+# Entry points. `make demo` and `make test` are all a newcomer needs; both install what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv/bin
+DEV_DIR := .pg/dev
+DEV_PORT := 54322
+DEV_URL := postgresql://postgres@127.0.0.1:$(DEV_PORT)/postgres
+TEST_DIR := .pg/test
+TEST_PORT := 54330
+TEST_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
+BENCH_DIR := .pg/bench
+BENCH_PORT := 54331
+BENCH_URL := postgresql://postgres@127.0.0.1:$(BENCH_PORT)/postgres
+
+.PHONY: help setup db db-stop demo lint test bench migration clean
+
+help:
+	@echo "make demo   start a throwaway local database, deploy, seed a small marketplace, sync, plan, show it"
+	@echo "make test   lint everything and run all tests against a real PostgreSQL 15"
+	@echo "make bench  benchmark the sync and planner at marketplace scale (N=100000; N=10000 or N=1000000)"
+	@echo "make db / make db-stop   start (fresh, seeded) / stop the local database on port $(DEV_PORT)"
+
+setup:
+	@scripts/setup.sh
+
+# A fresh local database with the stand-in, the migrations (supabase db push) and the demo seed.
+db: setup
+	@scripts/pg_cluster.sh fresh $(DEV_DIR) $(DEV_PORT) >/dev/null
+	@scripts/deploy_local.sh $(DEV_URL) --include-seed
+	@echo "database ready: psql $(DEV_URL)"
+
+db-stop:
+	@scripts/pg_cluster.sh stop $(DEV_DIR)
+	@echo "local database stopped"
+
+demo: db
+	@$(VENV)/python scripts/demo.py $(DEV_URL)
+	@echo
+	@echo "connect:  psql $(DEV_URL)"
+	@echo "stop:     make db-stop"
+
+lint: setup
+	$(VENV)/sqlfluff lint sql supabase bench --processes 2
+	$(VENV)/ruff check python tests bench scripts
+	$(VENV)/ruff format --check python tests bench scripts
+	$(VENV)/mypy --strict python/leadstroom
+
+# The test cluster is started fresh for every run; tests/conftest.py deploys to it with `supabase db push`
+# and lints the deployed function bodies with `supabase db lint` (plpgsql_check).
+test: lint
+	@scripts/pg_cluster.sh fresh $(TEST_DIR) $(TEST_PORT) >/dev/null
+	LEADSTROOM_TEST_DB=$(TEST_URL) $(VENV)/pytest; status=$$?; \
+	  scripts/pg_cluster.sh stop $(TEST_DIR); exit $$status
+
+N ?= 100000
+REGIONS ?= provinces
+bench: setup
+	@scripts/pg_cluster.sh fresh $(BENCH_DIR) $(BENCH_PORT) >/dev/null
+	@scripts/deploy_local.sh $(BENCH_URL) >/dev/null
+	$(VENV)/python bench/run.py --db $(BENCH_URL) --partners $(N) --regions $(REGIONS); status=$$?; \
+	  scripts/pg_cluster.sh stop $(BENCH_DIR); exit $$status
+
+# A new migration from changed function files: make migration NAME=what_changed FILES="sql/functions/x.sql"
+migration:
+	@$(VENV)/python scripts/new_function_migration.py $(NAME) $(FILES)
+
+clean:
+	-@scripts/pg_cluster.sh stop $(DEV_DIR) 2>/dev/null
+	-@scripts/pg_cluster.sh stop $(TEST_DIR) 2>/dev/null
+	-@scripts/pg_cluster.sh stop $(BENCH_DIR) 2>/dev/null
+	rm -rf .pg
