@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     if missing:
         print(f"no such function file: {', '.join(missing)}", file=sys.stderr)
         return 2
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
     target = ROOT / "supabase" / "migrations" / f"{stamp}_{name}.sql"
     parts = [HEADER] + [p.read_text().strip() + "\n" for p in paths]
     target.write_text("\n".join(parts))

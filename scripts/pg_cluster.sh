@@ -5,6 +5,8 @@
 #   scripts/pg_cluster.sh fresh DIR PORT   stop, wipe DIR, start anew
 #   scripts/pg_cluster.sh stop  DIR
 #
+# PG_EXTRA_CONF: more postgresql.conf lines at initdb (the test cluster keeps pg_cron from starting jobs).
+#
 # PostgreSQL refuses to run as root: as root the server runs as the `postgres` user.
 set -euo pipefail
 
@@ -48,6 +50,7 @@ max_connections = 100
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+${PG_EXTRA_CONF:-}
 EOF
   fi
   if ! is_running; then

@@ -30,7 +30,11 @@ def _server_url() -> str:
     url = os.environ.get("LEADSTROOM_TEST_DB")
     if url:
         return url
-    subprocess.run([str(ROOT / "scripts/pg_cluster.sh"), "fresh", str(ROOT / ".pg/test"), "54330"], check=True)
+    subprocess.run(
+        [str(ROOT / "scripts/pg_cluster.sh"), "fresh", str(ROOT / ".pg/test"), "54330"],
+        check=True,
+        env={**os.environ, "PG_EXTRA_CONF": "cron.host = '/nonexistent'"},  # pg_cron never fires mid-test
+    )
     return DEFAULT_URL
 
 
@@ -63,9 +67,7 @@ def database_url(postgresql_noproc) -> str:
         f"postgresql://{postgresql_noproc.user}@{postgresql_noproc.host}:{postgresql_noproc.port}"
         f"/{postgresql_noproc.dbname}"
     )
-    subprocess.run(
-        [str(ROOT / "scripts/deploy_local.sh"), url], check=True, cwd=ROOT, stdout=subprocess.DEVNULL
-    )
+    subprocess.run([str(ROOT / "scripts/deploy_local.sh"), url], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     return url
 
 

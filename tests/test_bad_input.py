@@ -41,7 +41,9 @@ def test_region_code_is_normalised(market):
     ]
 
 
-@pytest.mark.parametrize("slug", ["Loodgieter", "lood gieter", "loodgieter-", "-loodgieter", "lood--gieter", "", "x" * 61])
+@pytest.mark.parametrize(
+    "slug", ["Loodgieter", "lood gieter", "loodgieter-", "-loodgieter", "lood--gieter", "", "x" * 61]
+)
 def test_malformed_industry_slug_is_refused(market, slug):
     with pytest.raises(psycopg.errors.CheckViolation, match="industries_slug_format"):
         market.sql("insert into industries (name, slug) values ('Loodgieter', %s)", (slug,))

@@ -29,9 +29,7 @@ def test_only_active_subscriptions_count(market, status):
 
 @pytest.mark.parametrize("status", ["cancelled", "expired"])
 def test_inactive_subscription_falls_back_to_max_open_leads(market, status):
-    market.partner(
-        ["loodgieter"], ["zuid-holland"], leads_per_month=50, subscription_status=status, max_open_leads=9
-    )
+    market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=50, subscription_status=status, max_open_leads=9)
     assert market.combos() == [(*LZ, 1, 9)]
 
 

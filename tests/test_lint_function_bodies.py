@@ -9,11 +9,24 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_supabase_db_lint_is_clean(database_url):
     result = subprocess.run(
         [
-            "npx", "--no-install", "supabase", "db", "lint",
-            "--db-url", f"{database_url}?sslmode=disable",
-            "--schema", "public,private", "--level", "warning", "--fail-on", "warning",
+            "npx",
+            "--no-install",
+            "supabase",
+            "db",
+            "lint",
+            "--db-url",
+            f"{database_url}?sslmode=disable",
+            "--schema",
+            "public,private",
+            "--level",
+            "warning",
+            "--fail-on",
+            "warning",
         ],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No schema errors found" in result.stdout + result.stderr

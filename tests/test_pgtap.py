@@ -15,7 +15,10 @@ PGTAP_FILES = sorted((ROOT / "supabase" / "tests").rglob("*.sql"))
 def test_pgtap(db, database_url, path):
     result = subprocess.run(
         ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", database_url, "-f", str(path)],
-        capture_output=True, text=True, check=False, env={"PGOPTIONS": "-c client_min_messages=warning"},
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PGOPTIONS": "-c client_min_messages=warning"},
     )
     output = result.stdout
     assert result.returncode == 0, output + result.stderr

@@ -31,7 +31,12 @@ def test_manual_sql_adds_the_combination_and_the_sync_creates_its_segment(market
 
     segments_query, combos_query = sop_verification_queries()
     assert market.sql(segments_query) == [
-        {"code": "loodgieter_zuid_holland", "branch": "loodgieter", "region": "zuid-holland", "is_active": True}
+        {
+            "code": "loodgieter_zuid_holland",
+            "branch": "loodgieter",
+            "region": "zuid-holland",
+            "is_active": True,
+        }
     ]
     assert market.sql(combos_query) == [
         {"branch": "loodgieter", "region": "zuid-holland", "capacity_partners": 1, "capacity_total_leads": 50}

@@ -88,7 +88,8 @@ def test_colliding_codes_get_distinct_stable_codes(market):
     codes = {(s["branch"], s["region"]): code for code, s in segments.items()}
     assert len(codes) == 2
     assert codes[("a", "b-c")] == "a_b_c", "the first by branch, region gets the plain code"
-    assert codes[("a-b", "c")].startswith("a_b_c_") and codes[("a-b", "c")] != "a_b_c"
+    assert codes[("a-b", "c")].startswith("a_b_c_")
+    assert codes[("a-b", "c")] != "a_b_c"
     assert sorted(first["created_codes"]) == sorted(codes.values())
     assert market.sync()["unchanged"] == 2
     assert market.segments().keys() == segments.keys()
@@ -116,7 +117,12 @@ def test_a_second_run_changes_nothing(market):
     result = market.sync()
     after = market.sql("select code, xmin::text, updated_at from lead_segments order by code")
     assert before == after, "a no-op run must not write segment rows"
-    assert (result["created"], result["activated"], result["deactivated"], result["unchanged"]) == (0, 0, 0, 4)
+    assert (result["created"], result["activated"], result["deactivated"], result["unchanged"]) == (
+        0,
+        0,
+        0,
+        4,
+    )
     assert result["created_codes"] == result["activated_codes"] == result["deactivated_codes"] == []
 
 
@@ -126,7 +132,11 @@ def test_every_run_is_logged(market):
     run = market.last_run()
     assert run["id"] == result["run_id"]
     assert (run["kind"], run["method"], run["trigger"], run["caller"], run["status"]) == (
-        "sync", "capacity", "sql", "postgres", "succeeded"
+        "sync",
+        "capacity",
+        "sql",
+        "postgres",
+        "succeeded",
     )
     assert run["started_at"] <= run["finished_at"]
     assert (run["total_combinations"], run["created_count"], run["unchanged_count"]) == (1, 1, 0)
@@ -137,9 +147,7 @@ def test_every_run_is_logged(market):
 def _wait_until_blocked(conn, pid, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        waiting = conn.execute(
-            "select wait_event_type from pg_stat_activity where pid = %s", (pid,)
-        ).fetchone()
+        waiting = conn.execute("select wait_event_type from pg_stat_activity where pid = %s", (pid,)).fetchone()
         if waiting and waiting["wait_event_type"] == "Lock":
             return
         time.sleep(0.02)
@@ -162,7 +170,8 @@ def test_concurrent_runs_serialize(market, connect):
     second.commit()
     assert first_result["status"] == results["second"]["status"] == "succeeded"
     assert first_result["created"] == 4
-    assert results["second"]["created"] == 0 and results["second"]["unchanged"] == 4
+    assert results["second"]["created"] == 0
+    assert results["second"]["unchanged"] == 4
     assert market.one("select count(*) from lead_segments") == 4
 
 
@@ -212,7 +221,8 @@ def test_a_run_that_fails_half_way_leaves_only_its_failed_run_row(market):
     run = market.last_run()
     assert (run["id"], run["status"], run["error_sqlstate"]) == (result["run_id"], "failed", "P0001")
     assert "disk on fire" in run["error"]
-    assert run["created_codes"] == [] and run["finished_at"] is not None
+    assert run["created_codes"] == []
+    assert run["finished_at"] is not None
     assert market.sync()["created"] == 3, "the next run applies what the failed one could not"
 
 
@@ -230,8 +240,7 @@ def test_the_sync_makes_a_constant_number_of_function_calls(market):
         market.sync()
         flush_function_stats()
         return market.one(
-            "select coalesce(sum(calls), 0) from pg_stat_user_functions "
-            "where schemaname in ('public', 'private')"
+            "select coalesce(sum(calls), 0) from pg_stat_user_functions where schemaname in ('public', 'private')"
         )
 
     market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=5)
