@@ -145,4 +145,4 @@ end;
 $$;
 
 revoke all on function public.plan_segment_targets(date) from public, anon, authenticated;
-grant execute on function public.plan_segment_targets(date) to service_role;
+grant execute on function public.plan_segment_targets(date) to authenticated, service_role;

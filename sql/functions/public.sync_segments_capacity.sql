@@ -124,4 +124,4 @@ end;
 $$;
 
 revoke all on function public.sync_segments_capacity() from public, anon, authenticated;
-grant execute on function public.sync_segments_capacity() to service_role;
+grant execute on function public.sync_segments_capacity() to authenticated, service_role;

@@ -788,7 +788,7 @@ end;
 $$;
 
 revoke all on function public.plan_segment_targets(date) from public, anon, authenticated;
-grant execute on function public.plan_segment_targets(date) to service_role;
+grant execute on function public.plan_segment_targets(date) to authenticated, service_role;
 
 -- The capacity sync: one active segment for every branch x region combination with capacity, none elsewhere.
 -- Creates missing segments, reactivates inactive ones, deactivates those without capacity; never deletes.
@@ -916,4 +916,4 @@ end;
 $$;
 
 revoke all on function public.sync_segments_capacity() from public, anon, authenticated;
-grant execute on function public.sync_segments_capacity() to service_role;
+grant execute on function public.sync_segments_capacity() to authenticated, service_role;

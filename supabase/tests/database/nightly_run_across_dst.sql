@@ -7,7 +7,10 @@ set local search_path = public, extensions;
 select plan(8);
 
 select is(
-    (select schedule from cron.job where jobname = 'leadstroom-nightly-segment-sync'),
+    (
+        select schedule from cron.job
+        where jobname = 'leadstroom-nightly-segment-sync'
+    ),
     '0 1,2 * * *',
     'the job fires at 01:00 and 02:00 UTC: 03:00 in Amsterdam in summer and in winter'
 );

@@ -1,0 +1,192 @@
+"""Who may call, read and write what: every caller of the contract against every function and table,
+emulating PostgREST (role from the JWT, claims in request.jwt.claims)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from tests.callers import Caller, request_as
+
+DENIED = psycopg.errors.InsufficientPrivilege
+RLS = "row-level security"
+
+
+@pytest.fixture
+def world(market):
+    """Two partners with capacity and everything around them, an admin user, one synced and planned segment."""
+    a = market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=50)
+    b = market.partner(["loodgieter"], ["utrecht"], leads_per_month=20)
+    admin = market.user(admin=True)
+    for partner in (a, b):
+        market.sql("insert into payment_methods (user_id, status) values (%s, 'active')", (partner,))
+    market.sync()
+    market.plan("2026-11-27")
+    market.sql("insert into leads (segment_id, partner_id) select id, %s from lead_segments", (a,))
+    callers = {
+        "anon": Caller("anon", "anon"),
+        "partner": Caller("partner", "authenticated", a),
+        "partner claiming admin": Caller(
+            "partner claiming admin",
+            "authenticated",
+            a,
+            {"user_metadata": {"is_admin": True, "role": "admin"}, "is_admin": True},
+        ),
+        "admin user": Caller("admin user", "authenticated", admin),
+        "service_role": Caller("service_role", "service_role"),
+    }
+    return {"a": a, "b": b, "admin": admin, "callers": callers, "market": market}
+
+
+CALLERS = ["anon", "partner", "partner claiming admin", "admin user", "service_role"]
+ADMINS = {"admin user", "service_role"}
+PARTNERS = {"partner", "partner claiming admin"}
+
+FUNCTION_CALLS = {
+    "get_branch_region_capacity_combos": "select * from get_branch_region_capacity_combos()",
+    "sync_segments_capacity": "select sync_segments_capacity()",
+    "plan_segment_targets": "select plan_segment_targets('2026-11-27')",
+    "admin_sync_segments": "select admin_sync_segments('capacity')",
+    "explain_partner_capacity (someone else)": "select * from explain_partner_capacity(%(b)s)",
+    "explain_partner_capacity (itself)": "select * from explain_partner_capacity(%(a)s)",
+}
+
+
+def allowed_to_call(caller: str, function: str) -> bool:
+    if caller in ADMINS:
+        return True
+    return caller in PARTNERS and function == "explain_partner_capacity (itself)"
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("function", list(FUNCTION_CALLS))
+def test_function_matrix(world, caller, function):
+    db = world["market"].conn
+    with request_as(db, world["callers"][caller]):
+        if allowed_to_call(caller, function):
+            rows = db.execute(FUNCTION_CALLS[function], world).fetchall()
+            assert rows
+        else:
+            with pytest.raises(DENIED) as refused:
+                db.execute(FUNCTION_CALLS[function], world)
+            assert "permission denied for function" in str(refused.value) or "only admins" in str(refused.value)
+
+
+# Rows each caller sees per table: "all", "own" (the partner's own rows only) or "none".
+TABLE_READS = {
+    "profiles": {"partner": "own", "admin user": "all", "service_role": "all"},
+    "subscriptions": {"partner": "own", "admin user": "all", "service_role": "all"},
+    "payment_methods": {"partner": "own", "admin user": "all", "service_role": "all"},
+    "user_industry_preferences": {"partner": "own", "admin user": "all", "service_role": "all"},
+    "user_location_preferences": {"partner": "own", "admin user": "all", "service_role": "all"},
+    "industries": {"partner": "all", "admin user": "all", "service_role": "all"},
+    "regions": {"partner": "all", "admin user": "all", "service_role": "all"},
+    "lead_segments": {"partner": "none", "admin user": "all", "service_role": "all"},
+    "lead_segment_plans": {"partner": "none", "admin user": "all", "service_role": "all"},
+    "leads": {"partner": "none", "admin user": "all", "service_role": "all"},
+    "segment_sync_runs": {"partner": "none", "admin user": "all", "service_role": "all"},
+    "segment_sync_settings": {"partner": "none", "admin user": "all", "service_role": "all"},
+}
+OWNER_COLUMN = {"profiles": "id"}
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("table", list(TABLE_READS))
+def test_read_matrix(world, caller, table):
+    db = world["market"].conn
+    total = db.execute(f"select count(*) as n from {table}").fetchone()["n"]
+    assert total > 0, f"the scenario has no {table} rows to protect"
+    expected = TABLE_READS[table].get("partner" if caller in PARTNERS else caller, "denied")
+    owner = OWNER_COLUMN.get(table, "user_id")
+    with request_as(db, world["callers"][caller]):
+        if expected == "denied":
+            with pytest.raises(DENIED, match=f"permission denied for table {table}"):
+                db.execute(f"select * from {table}")
+            return
+        rows = db.execute(f"select * from {table}").fetchall()
+    if expected == "all":
+        assert len(rows) == total
+    elif expected == "none":
+        assert rows == []
+    else:
+        assert rows and {r[owner] for r in rows} == {world["a"]}
+
+
+def run_as(world, caller, sql, params=None):
+    db = world["market"].conn
+    with request_as(db, world["callers"][caller]):
+        return db.execute(sql, params or world).rowcount
+
+
+def test_partner_edits_its_own_profile_but_not_its_privileges(world):
+    assert run_as(world, "partner", "update profiles set company_name = 'Maas & Zn' where id = %(a)s") == 1
+    for column in ("is_admin", "is_active_for_routing"):
+        value = "true" if column == "is_admin" else "false"
+        with pytest.raises(DENIED, match="only admins may change is_admin or is_active_for_routing"):
+            run_as(world, "partner claiming admin", f"update profiles set {column} = {value} where id = %(a)s")
+    assert run_as(world, "partner", "update profiles set company_name = 'x' where id = %(b)s") == 0
+
+
+def test_admin_user_changes_routing_and_settings(world):
+    assert run_as(world, "admin user", "update profiles set is_active_for_routing = false where id = %(b)s") == 1
+    assert run_as(world, "admin user", "update segment_sync_settings set target_ratio = 0.7") == 1
+    assert run_as(world, "partner", "update segment_sync_settings set target_ratio = 0.7") == 0
+
+
+def test_partner_manages_only_its_own_preferences(world):
+    market = world["market"]
+    market.industry("schilder")
+    assert (
+        run_as(
+            world,
+            "partner",
+            "insert into user_industry_preferences (user_id, industry_id) "
+            "select %(a)s, id from industries where slug = 'schilder'",
+        )
+        == 1
+    )
+    with pytest.raises(DENIED, match=RLS):
+        run_as(
+            world,
+            "partner",
+            "insert into user_location_preferences (user_id, location_code) values (%(b)s, 'limburg')",
+        )
+    assert (
+        run_as(world, "partner", "update user_location_preferences set is_enabled = false where user_id = %(b)s") == 0
+    )
+    assert run_as(world, "partner", "delete from user_industry_preferences where user_id = %(b)s") == 0
+    with pytest.raises(DENIED, match=RLS):  # moving a preference to another partner
+        run_as(world, "partner", "update user_location_preferences set user_id = %(b)s where user_id = %(a)s")
+    assert run_as(world, "partner", "delete from user_location_preferences where user_id = %(a)s") == 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "insert into subscriptions (user_id, status, leads_per_month) values (%(a)s, 'active', 500)",
+        "update subscriptions set leads_per_month = 500",
+        "insert into payment_methods (user_id, status) values (%(a)s, 'active')",
+        "insert into lead_segments (code, branch, region) values ('x_y', 'loodgieter', 'utrecht')",
+        "update lead_segments set is_active = false",
+        "insert into lead_segment_plans (segment_id, date) select id, '2030-01-01' from lead_segments",
+        "insert into segment_sync_runs (kind, trigger, caller) values ('sync', 'sql', 'me')",
+        "insert into leads (segment_id) values (null)",
+    ],
+)
+@pytest.mark.parametrize("caller", ["partner", "admin user"])
+def test_only_the_functions_and_billing_write_capacity_segments_and_runs(world, caller, statement):
+    with pytest.raises(DENIED, match="permission denied for table"):
+        run_as(world, caller, statement)
+
+
+def test_service_role_cannot_delete_segments(world):
+    with pytest.raises(DENIED, match="permission denied for table lead_segments"):
+        run_as(world, "service_role", "delete from lead_segments")
+
+
+def test_a_jwt_claiming_admin_in_user_metadata_is_not_an_admin(world):
+    db = world["market"].conn
+    with request_as(db, world["callers"]["partner claiming admin"]):
+        assert db.execute("select private.is_admin() as yes").fetchone()["yes"] is False
+        with pytest.raises(DENIED, match="only admins"):
+            db.execute("select admin_sync_segments('capacity')")
