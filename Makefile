@@ -40,10 +40,12 @@ demo: db
 	@echo "connect:  psql $(DEV_URL)"
 	@echo "stop:     make db-stop"
 
+SQL_PATHS := sql supabase $(wildcard bench)
+PY_PATHS := python tests scripts $(wildcard bench)
 lint: setup
-	$(VENV)/sqlfluff lint sql supabase bench --processes 2
-	$(VENV)/ruff check python tests bench scripts
-	$(VENV)/ruff format --check python tests bench scripts
+	$(VENV)/sqlfluff lint $(SQL_PATHS) --processes 2
+	$(VENV)/ruff check $(PY_PATHS)
+	$(VENV)/ruff format --check $(PY_PATHS)
 	$(VENV)/mypy --strict python/leadstroom
 
 # The test cluster is started fresh for every run; tests/conftest.py deploys to it with `supabase db push`
