@@ -44,7 +44,8 @@ CASES = [
         "boolean",
     ),
     (
-        "insert into user_location_preferences (user_id, location_code) values (%(me)s, 'utrecht'), (%(me)s, 'atlantis')",
+        "insert into user_location_preferences (user_id, location_code) "
+        "values (%(me)s, 'utrecht'), (%(me)s, 'atlantis')",
         psycopg.errors.ForeignKeyViolation,
         'unknown region code "atlantis"',
     ),

@@ -122,7 +122,8 @@ def test_a_segment_deactivated_after_planning_gets_target_zero_and_keeps_older_p
     market.sql("update profiles set is_active_for_routing = false where id = %s", (partner,))
     market.sync()
     result = market.plan("2026-11-27")
-    assert result["active_segments"] == 0 and result["segments_planned"] == 1
+    assert result["active_segments"] == 0
+    assert result["segments_planned"] == 1
     assert targets(market, "loodgieter_zuid_holland", "2026-11-27") == (0, 0)
     assert targets(market, "loodgieter_zuid_holland", "2026-11-26") == (Decimal("40.00"), Decimal("1.33"))
     market.plan("2026-11-28")

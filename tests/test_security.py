@@ -109,7 +109,8 @@ def test_read_matrix(world, caller, table):
     elif expected == "none":
         assert rows == []
     else:
-        assert rows and {r[owner] for r in rows} == {world["a"]}
+        assert rows
+        assert {r[owner] for r in rows} == {world["a"]}
 
 
 def run_as(world, caller, sql, params=None):
