@@ -34,8 +34,10 @@ db-stop:
 	@scripts/pg_cluster.sh stop $(DEV_DIR)
 	@echo "local database stopped"
 
+# The SOP walkthrough on the seeded marketplace: combinations, segments, sync, what changed, targets; then the runs.
 demo: db
-	@$(VENV)/python scripts/demo.py $(DEV_URL)
+	@DATABASE_URL=$(DEV_URL) $(VENV)/leadstroom manual-test
+	@DATABASE_URL=$(DEV_URL) $(VENV)/leadstroom runs
 	@echo
 	@echo "connect:  psql $(DEV_URL)"
 	@echo "stop:     make db-stop"

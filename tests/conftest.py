@@ -44,21 +44,6 @@ postgresql_noproc = factories.postgresql_noproc(
     host=_parts.hostname, port=_parts.port, user=_parts.username, dbname=_parts.path.lstrip("/")
 )
 
-RESET_SQL = """
-set session_replication_role = replica;  -- lets the reset pass the never-delete triggers
-truncate auth.users, public.industries, public.lead_segments, public.lead_segment_plans, public.leads,
-    public.segment_sync_runs, public.profiles, public.subscriptions, public.payment_methods,
-    public.user_industry_preferences, public.user_location_preferences
-    restart identity cascade;
-delete from public.regions where code not in (
-    'noord-holland', 'zuid-holland', 'noord-brabant', 'gelderland', 'utrecht', 'friesland', 'overijssel',
-    'groningen', 'drenthe', 'flevoland', 'limburg', 'zeeland');
-update public.regions set is_active = true, country = 'NL' where not is_active or country <> 'NL';
-reset session_replication_role;
-update public.segment_sync_settings set target_ratio = 0.8, min_target_leads_per_month = 5, days_per_month = 30,
-    timezone = 'Europe/Amsterdam', run_at_local_time = '03:00', require_active_payment_method = false;
-"""
-
 
 @pytest.fixture(scope="session")
 def database_url(postgresql_noproc) -> str:
@@ -76,7 +61,7 @@ def db(database_url: str) -> Iterator[psycopg.Connection]:
     """An autocommit connection as the project owner (like the SQL console) on an empty marketplace."""
     with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
         conn.execute("set client_min_messages = warning")
-        conn.execute(RESET_SQL)
+        Marketplace(conn).reset()
         yield conn
 
 

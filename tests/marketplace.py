@@ -12,9 +12,29 @@ import psycopg
 _counter = itertools.count(1)
 
 
+EMPTY_MARKETPLACE_SQL = """
+set session_replication_role = replica;  -- lets the reset pass the never-delete triggers
+truncate auth.users, public.industries, public.lead_segments, public.lead_segment_plans, public.leads,
+    public.segment_sync_runs, public.profiles, public.subscriptions, public.payment_methods,
+    public.user_industry_preferences, public.user_location_preferences
+    restart identity cascade;
+delete from public.regions where code not in (
+    'noord-holland', 'zuid-holland', 'noord-brabant', 'gelderland', 'utrecht', 'friesland', 'overijssel',
+    'groningen', 'drenthe', 'flevoland', 'limburg', 'zeeland');
+update public.regions set is_active = true, country = 'NL' where not is_active or country <> 'NL';
+reset session_replication_role;
+update public.segment_sync_settings set target_ratio = 0.8, min_target_leads_per_month = 5, days_per_month = 30,
+    timezone = 'Europe/Amsterdam', run_at_local_time = '03:00', require_active_payment_method = false;
+"""
+
+
 class Marketplace:
     def __init__(self, conn: psycopg.Connection) -> None:
         self.conn = conn
+
+    def reset(self) -> None:
+        """An empty marketplace: data tables truncated, the 12 provinces, default settings."""
+        self.conn.execute(EMPTY_MARKETPLACE_SQL)
 
     def sql(self, query: str, params: Any = None) -> list[dict[str, Any]]:
         cur = self.conn.execute(query, params)
@@ -41,9 +61,9 @@ class Marketplace:
         )
         return code
 
-    def user(self, *, email: str | None = None, admin: bool = False) -> uuid.UUID:
+    def user(self, *, email: str | None = None, admin: bool = False, user_id: uuid.UUID | None = None) -> uuid.UUID:
         """An auth user with a profile, not routable: a plain account."""
-        user_id = uuid.uuid4()
+        user_id = user_id or uuid.uuid4()
         n = next(_counter)
         self.sql("insert into auth.users (id, email) values (%s, %s)", (user_id, email or f"user{n}@example.nl"))
         self.sql(
@@ -63,9 +83,10 @@ class Marketplace:
         admin: bool = False,
         subscription_status: str = "active",
         paused: bool = False,
+        partner_id: uuid.UUID | None = None,
     ) -> uuid.UUID:
         """A partner as the SOP adds one: profile, optional subscription, industry and location preferences."""
-        partner_id = self.user(admin=admin)
+        partner_id = self.user(admin=admin, user_id=partner_id)
         self.sql(
             "update profiles set is_active_for_routing = %s, max_open_leads = %s where id = %s",
             (routing, max_open_leads, partner_id),

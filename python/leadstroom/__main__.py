@@ -1,0 +1,5 @@
+import sys
+
+from leadstroom.cli import main
+
+sys.exit(main())

@@ -1,0 +1,90 @@
+"""`leadstroom manual-test`: SOP 03.4 step by step (replaces `node scripts/test-capacity-sync-manual.js`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadstroom.client import LeadstroomClient
+from leadstroom.render import Output
+
+COMBO_COLUMNS = ("branch", "region", "capacity_partners", "capacity_total_leads")
+EXAMPLE_PARTNER = "5a1e0000-0000-4000-8000-000000000001"
+
+ADD_COMBINATION_SQL = """\
+-- 1. the partner: routing on (an existing partner works as well)
+update profiles set is_active_for_routing = true where id = '{partner}';
+-- 2. capacity: an active subscription (or set profiles.max_open_leads)
+insert into subscriptions (user_id, status, is_paused, leads_per_month)
+values ('{partner}', 'active', false, {leads});
+-- 3. the branch
+insert into user_industry_preferences (user_id, industry_id, is_enabled)
+select '{partner}', id, true from industries where slug = '{branch}'
+on conflict (user_id, industry_id) do update set is_enabled = true;
+-- 4. the region
+insert into user_location_preferences (user_id, location_code, is_enabled)
+values ('{partner}', '{region}', true)
+on conflict (user_id, location_code) do update set is_enabled = true;"""
+
+
+def run_manual_test(
+    client: LeadstroomClient,
+    out: Output,
+    *,
+    partner: str | None,
+    branch: str,
+    region: str,
+    leads: int,
+    pause: bool,
+) -> int:
+    report: dict[str, Any] = {}
+
+    out.heading("Stap 1: huidige capacity-combinaties en segmenten")
+    report["combinations_before"] = combos = client.combos()
+    out.table(
+        "Capacity combinations", combos, ("branch", "region", "capacity_partners", "capacity_total_leads"), empty="none"
+    )
+    report["segments_before"] = segments = client.segments()
+    out.table("Active segments", segments, ("code", "branch", "region", "is_active"), empty="none")
+
+    out.heading("Stap 2: nieuwe combinatie toevoegen (Supabase SQL editor)")
+    report["add_combination_sql"] = sql = ADD_COMBINATION_SQL.format(
+        partner=partner or EXAMPLE_PARTNER, branch=branch, region=region, leads=leads
+    )
+    out.line(sql)
+    out.line("Full walkthrough: docs/MANUAL_TEST_CAPACITY_SYNC.md")
+    if pause and not out.as_json:
+        input("Run the SQL, then press Enter to sync... ")
+
+    out.heading("Stap 3: sync (admin endpoint, method capacity)")
+    result, _, after = client.checked_sync("capacity")
+    report["sync"] = result
+    out.sync_summary(result)
+    out.line("checked: every combination has exactly one active segment, no active segment lacks one")
+
+    out.heading("Stap 4: wat is er veranderd")
+    changed = {
+        "new": result["created_codes"],
+        "reactivated": result["activated_codes"],
+        "deactivated": result["deactivated_codes"],
+    }
+    report["changed"] = changed
+    for label, codes in changed.items():
+        out.line(f"{label:<12} {', '.join(codes) if codes else '-'}")
+
+    out.heading("Stap 5: targets van de nieuwe segmenten (orchestrator-run)")
+    plan = client.plan(None)
+    report["plan"] = plan
+    fresh_codes = set(changed["new"]) | set(changed["reactivated"])
+    ids = {s["id"]: s["code"] for s in client.segments() if s["code"] in fresh_codes}
+    targets = [{"code": ids[p["segment_id"]], **p} for p in client.plans(plan["date"], sorted(ids))]
+    report["targets"] = targets
+    out.table(
+        f"Targets for {plan['date']}",
+        targets,
+        ("code", "capacity_total_leads", "target_leads_per_month", "target_leads_per_day", "actual_leads", "lead_gap"),
+        empty="no new or reactivated segments in this run",
+    )
+    report["active_segments_after"] = sorted(after.active)
+    if out.as_json:
+        out.json(report)
+    return 0

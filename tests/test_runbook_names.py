@@ -1,0 +1,38 @@
+"""The runbook's other names work as written: its Node script and its cron file."""
+
+import json
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_node_manual_test_script_runs_the_walkthrough(market, database_url):
+    market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=50)
+    result = subprocess.run(
+        ["node", "scripts/test-capacity-sync-manual.js", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin:/usr/local/bin"},
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["changed"]["new"] == ["loodgieter_zuid_holland"]
+    assert report["targets"][0]["target_leads_per_day"] == 1.33
+
+
+def test_cron_file_shows_the_jobs(market, database_url):
+    result = subprocess.run(
+        ["node", "cron/partnerMarketingJobs.js"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin:/usr/local/bin"},
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "leadstroom-nightly-segment-sync | 0 1,2 * * *" in result.stdout
