@@ -54,7 +54,11 @@ ${PG_EXTRA_CONF:-}
 EOF
   fi
   if ! is_running; then
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
+    if ! as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+      echo "PostgreSQL did not start (is port $port taken?); its log ends:" >&2
+      tail -n 5 "$dir/server.log" >&2
+      exit 1
+    fi
   fi
   echo "postgresql://postgres@127.0.0.1:$port/postgres"
 }

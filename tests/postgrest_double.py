@@ -182,6 +182,7 @@ class PostgrestDouble:
             "from pg_proc p where p.pronamespace = 'public'::regnamespace and p.proname = %s",
             (function,),
         ).fetchall()
+
         def accepts(names: list[str], nargs: int, ndefaults: int) -> bool:
             inputs = names[:nargs]
             return set(inputs[: nargs - ndefaults]) <= set(args) <= set(inputs)
