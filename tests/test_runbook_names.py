@@ -7,10 +7,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_node_manual_test_script_runs_the_walkthrough(market, database_url):
-    market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=50)
-    result = subprocess.run(
-        ["node", "scripts/test-capacity-sync-manual.js", "--json"],
+def node(script: str, database_url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["node", script, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -18,6 +17,11 @@ def test_node_manual_test_script_runs_the_walkthrough(market, database_url):
         check=False,
         timeout=60,
     )
+
+
+def test_node_manual_test_script_runs_the_walkthrough(market, database_url):
+    market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=50)
+    result = node("scripts/test-capacity-sync-manual.js", database_url, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["changed"]["new"] == ["loodgieter_zuid_holland"]
@@ -25,14 +29,6 @@ def test_node_manual_test_script_runs_the_walkthrough(market, database_url):
 
 
 def test_cron_file_shows_the_jobs(market, database_url):
-    result = subprocess.run(
-        ["node", "cron/partnerMarketingJobs.js"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin:/usr/local/bin"},
-        check=False,
-        timeout=60,
-    )
+    result = node("cron/partnerMarketingJobs.js", database_url)
     assert result.returncode == 0, result.stderr
     assert "leadstroom-nightly-segment-sync | 0 1,2 * * *" in result.stdout

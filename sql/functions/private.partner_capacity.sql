@@ -42,13 +42,13 @@ as $$
         )
     from public.profiles as p
     cross join public.segment_sync_settings as st
-    left join lateral (
-        select sub.id, sub.leads_per_month
+    -- one ordered pass over the counting subscriptions' index beats a lookup per partner (see bench/)
+    left join (
+        select distinct on (sub.user_id) sub.user_id, sub.id, sub.leads_per_month
         from public.subscriptions as sub
-        where sub.user_id = p.id and sub.status = 'active' and not sub.is_paused
-        order by sub.created_at desc, sub.id desc
-        limit 1
-    ) as s on true
+        where sub.status = 'active' and not sub.is_paused
+        order by sub.user_id asc, sub.created_at desc, sub.id desc
+    ) as s on s.user_id = p.id
 $$;
 
 revoke all on function private.partner_capacity() from public;

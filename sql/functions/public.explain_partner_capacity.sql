@@ -43,9 +43,11 @@ begin
     inner join public.regions as r on r.code = ulp.location_code
     where ulp.user_id = p_partner_id and ulp.is_enabled;
 
-    select array_agg(cp.branch || ' + ' || cp.region order by cp.branch, cp.region)
+    select array_agg(i.slug || ' + ' || r.code order by i.slug, r.code)
     into v_combinations
     from private.capacity_pairs() as cp
+    inner join public.industries as i on i.id = cp.industry_id and i.is_active
+    inner join public.regions as r on r.code = cp.region and r.is_active
     where cp.partner_id = p_partner_id;
 
     return query values

@@ -6,14 +6,15 @@ language plpgsql
 stable
 security definer
 set search_path = ''
+-- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
+set work_mem = '64MB'
 as $$
 begin
     perform private.assert_admin();
     return query
-    select cp.branch, cp.region, pg_catalog.count(*), pg_catalog.sum(cp.capacity)::bigint
-    from private.capacity_pairs() as cp
-    group by cp.branch, cp.region
-    order by cp.branch, cp.region;
+    select cc.branch, cc.region, cc.capacity_partners, cc.capacity_total_leads
+    from private.capacity_combos() as cc
+    order by cc.branch, cc.region;
 end;
 $$;
 

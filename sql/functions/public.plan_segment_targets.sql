@@ -7,6 +7,8 @@ returns jsonb
 language plpgsql
 security definer
 set search_path = ''
+-- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
+set work_mem = '64MB'
 as $$
 declare
     v_settings public.segment_sync_settings;
@@ -23,9 +25,8 @@ begin
 
     begin
         with capacity as (
-            select cp.branch, cp.region, pg_catalog.count(*) as partners, pg_catalog.sum(cp.capacity) as total_leads
-            from private.capacity_pairs() as cp
-            group by cp.branch, cp.region
+            select cc.branch, cc.region, cc.capacity_partners as partners, cc.capacity_total_leads as total_leads
+            from private.capacity_combos() as cc
         ),
 
         segments as (
@@ -138,7 +139,6 @@ begin
         return private.finish_run(v_run_id, v_result);
     exception when others then
         get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
-        raise warning 'segment plan run % failed: % (SQLSTATE %)', v_run_id, v_message, v_sqlstate;
         return private.fail_run(v_run_id, v_sqlstate, v_message);
     end;
 end;

@@ -8,6 +8,8 @@ returns jsonb
 language plpgsql
 security definer
 set search_path = ''
+-- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
+set work_mem = '64MB'
 as $$
 declare
     v_run_id bigint;
@@ -28,9 +30,7 @@ begin
 
     begin
         with combos as materialized (
-            select cp.branch, cp.region, min(cp.country) as country
-            from private.capacity_pairs() as cp
-            group by cp.branch, cp.region
+            select cc.branch, cc.region, cc.country from private.capacity_combos() as cc
         ),
 
         missing as (
@@ -117,7 +117,6 @@ begin
         return private.finish_run(v_run_id, v_result);
     exception when others then
         get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
-        raise warning 'segment sync run % failed: % (SQLSTATE %)', v_run_id, v_message, v_sqlstate;
         return private.fail_run(v_run_id, v_sqlstate, v_message);
     end;
 end;

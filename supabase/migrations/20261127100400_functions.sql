@@ -20,32 +20,54 @@ $$;
 
 revoke all on function private.assert_admin() from public;
 
--- One row per counting partner and each branch x region pair it has (enabled preferences to active
--- industries and regions), with its effective capacity.
-create or replace function private.capacity_pairs()
-returns table (partner_id uuid, branch text, region text, country text, capacity integer)
+-- Every branch x region combination with capacity (active industries and regions only): how many partners
+-- count there and their leads a month. Aggregated on ids first, named after: the same result, a smaller join.
+create or replace function private.capacity_combos()
+returns table (branch text, region text, country text, capacity_partners bigint, capacity_total_leads bigint)
 language sql
 stable
 as $$
-    select pc.partner_id, i.slug, r.code, r.country, pc.effective_capacity
+    select i.slug, r.code, r.country, agg.partners, agg.total_leads
+    from (
+        select cp.industry_id, cp.region, pg_catalog.count(*) as partners, pg_catalog.sum(cp.capacity)::bigint as total_leads
+        from private.capacity_pairs() as cp
+        group by cp.industry_id, cp.region
+    ) as agg
+    inner join public.industries as i on i.id = agg.industry_id and i.is_active
+    inner join public.regions as r on r.code = agg.region and r.is_active
+$$;
+
+revoke all on function private.capacity_combos() from public;
+
+-- One row per counting partner and each enabled branch x region preference it has, with its effective
+-- capacity. Whether the industry and region are active is left to the caller (private.capacity_combos),
+-- so the big join runs on narrow ids.
+create or replace function private.capacity_pairs()
+returns table (partner_id uuid, industry_id bigint, region text, capacity integer)
+language sql
+stable
+as $$
+    select pc.partner_id, uip.industry_id, ulp.location_code, pc.effective_capacity
     from private.partner_capacity() as pc
     inner join public.user_industry_preferences as uip
         on uip.user_id = pc.partner_id and uip.is_enabled
-    inner join public.industries as i on i.id = uip.industry_id and i.is_active
     inner join public.user_location_preferences as ulp
         on ulp.user_id = pc.partner_id and ulp.is_enabled
-    inner join public.regions as r on r.code = ulp.location_code and r.is_active
     where pc.counts
 $$;
 
 revoke all on function private.capacity_pairs() from public;
 
--- Closes a run as failed with the error, and returns the result the caller sees.
+-- Closes a run as failed with the error (and warns the session), and returns the result the caller sees.
 create or replace function private.fail_run(p_run_id bigint, p_sqlstate text, p_message text)
 returns jsonb
-language sql
+language plpgsql
 set search_path = ''
 as $$
+declare
+    v_result jsonb;
+begin
+    raise warning 'run % failed: % (SQLSTATE %)', p_run_id, p_message, p_sqlstate;
     update public.segment_sync_runs
     set status = 'failed', finished_at = pg_catalog.clock_timestamp(), error = p_message, error_sqlstate = p_sqlstate,
         result = pg_catalog.jsonb_build_object(
@@ -53,7 +75,9 @@ as $$
             'error', p_message, 'sqlstate', p_sqlstate
         )
     where id = p_run_id
-    returning result
+    returning result into v_result;
+    return v_result;
+end;
 $$;
 
 revoke all on function private.fail_run(bigint, text, text) from public;
@@ -256,13 +280,13 @@ as $$
         )
     from public.profiles as p
     cross join public.segment_sync_settings as st
-    left join lateral (
-        select sub.id, sub.leads_per_month
+    -- one ordered pass over the counting subscriptions' index beats a lookup per partner (see bench/)
+    left join (
+        select distinct on (sub.user_id) sub.user_id, sub.id, sub.leads_per_month
         from public.subscriptions as sub
-        where sub.user_id = p.id and sub.status = 'active' and not sub.is_paused
-        order by sub.created_at desc, sub.id desc
-        limit 1
-    ) as s on true
+        where sub.status = 'active' and not sub.is_paused
+        order by sub.user_id asc, sub.created_at desc, sub.id desc
+    ) as s on s.user_id = p.id
 $$;
 
 revoke all on function private.partner_capacity() from public;
@@ -537,9 +561,11 @@ begin
     inner join public.regions as r on r.code = ulp.location_code
     where ulp.user_id = p_partner_id and ulp.is_enabled;
 
-    select array_agg(cp.branch || ' + ' || cp.region order by cp.branch, cp.region)
+    select array_agg(i.slug || ' + ' || r.code order by i.slug, r.code)
     into v_combinations
     from private.capacity_pairs() as cp
+    inner join public.industries as i on i.id = cp.industry_id and i.is_active
+    inner join public.regions as r on r.code = cp.region and r.is_active
     where cp.partner_id = p_partner_id;
 
     return query values
@@ -624,14 +650,15 @@ language plpgsql
 stable
 security definer
 set search_path = ''
+-- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
+set work_mem = '64MB'
 as $$
 begin
     perform private.assert_admin();
     return query
-    select cp.branch, cp.region, pg_catalog.count(*), pg_catalog.sum(cp.capacity)::bigint
-    from private.capacity_pairs() as cp
-    group by cp.branch, cp.region
-    order by cp.branch, cp.region;
+    select cc.branch, cc.region, cc.capacity_partners, cc.capacity_total_leads
+    from private.capacity_combos() as cc
+    order by cc.branch, cc.region;
 end;
 $$;
 
@@ -647,6 +674,8 @@ returns jsonb
 language plpgsql
 security definer
 set search_path = ''
+-- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
+set work_mem = '64MB'
 as $$
 declare
     v_settings public.segment_sync_settings;
@@ -663,9 +692,8 @@ begin
 
     begin
         with capacity as (
-            select cp.branch, cp.region, pg_catalog.count(*) as partners, pg_catalog.sum(cp.capacity) as total_leads
-            from private.capacity_pairs() as cp
-            group by cp.branch, cp.region
+            select cc.branch, cc.region, cc.capacity_partners as partners, cc.capacity_total_leads as total_leads
+            from private.capacity_combos() as cc
         ),
 
         segments as (
@@ -778,7 +806,6 @@ begin
         return private.finish_run(v_run_id, v_result);
     exception when others then
         get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
-        raise warning 'segment plan run % failed: % (SQLSTATE %)', v_run_id, v_message, v_sqlstate;
         return private.fail_run(v_run_id, v_sqlstate, v_message);
     end;
 end;
@@ -797,6 +824,8 @@ returns jsonb
 language plpgsql
 security definer
 set search_path = ''
+-- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
+set work_mem = '64MB'
 as $$
 declare
     v_run_id bigint;
@@ -817,9 +846,7 @@ begin
 
     begin
         with combos as materialized (
-            select cp.branch, cp.region, min(cp.country) as country
-            from private.capacity_pairs() as cp
-            group by cp.branch, cp.region
+            select cc.branch, cc.region, cc.country from private.capacity_combos() as cc
         ),
 
         missing as (
@@ -906,7 +933,6 @@ begin
         return private.finish_run(v_run_id, v_result);
     exception when others then
         get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
-        raise warning 'segment sync run % failed: % (SQLSTATE %)', v_run_id, v_message, v_sqlstate;
         return private.fail_run(v_run_id, v_sqlstate, v_message);
     end;
 end;

@@ -1,0 +1,273 @@
+"""`make bench`: the sync and the planner at marketplace scale, on one database in one run.
+
+Loads a deterministic marketplace (bench/generate.sql), then measures, each figure the median of
+--repetitions runs: the lower bound (bench/lower_bound.sql), a cold sync, a no-op sync, a sync after 1% of
+partners changed, the planner, and the reference algorithm of the runbook's former Node system
+(bench/reference.py). Runs that must start from the same state (cold sync, churn, planner, reference) run in
+a transaction that is rolled back. Prints a table and writes bench/results/<stamp>-<N>-<regions>.json with
+the machine, the PostgreSQL version, the times, their ratios to the lower bound and the query plans.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from reference import reference_sync
+
+BENCH = Path(__file__).resolve().parent
+PLAN_DATE = "2026-11-27"
+FUNCTION_WORK_MEM = "64MB"
+
+
+def peak_memory_kib(conn: psycopg.Connection) -> int | None:
+    """Peak resident memory of this connection's server backend (VmHWM), where /proc can be read."""
+    try:
+        status = Path(f"/proc/{conn.info.backend_pid}/status").read_text()
+    except OSError:
+        return None
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), None)
+
+
+class Bench:
+    def __init__(self, url: str, repetitions: int) -> None:
+        self.url = url
+        self.repetitions = repetitions
+        self.figures: dict[str, dict[str, Any]] = {}
+
+    def connect(self) -> psycopg.Connection:
+        conn = psycopg.connect(self.url, autocommit=True)
+        conn.execute("set client_min_messages = warning")
+        return conn
+
+    def measure(
+        self,
+        name: str,
+        run: Callable[[psycopg.Connection], Any],
+        *,
+        prepare: Callable[[psycopg.Connection, int], None] | None = None,
+        rollback: bool = True,
+    ) -> dict[str, Any]:
+        """Median wall time of `run` over the repetitions, each on a fresh connection that has run it once
+        untimed (and rolled back), as a pooled API connection would have; `prepare` runs first, untimed, in
+        the same transaction. With rollback, every repetition starts from the same state."""
+        times, memory, result = [], [], None
+        for repetition in range(self.repetitions):
+            with self.connect() as conn:
+                with conn.transaction(force_rollback=True):
+                    run(conn)  # warm-up: catalog caches and plans, not timed
+                conn.autocommit = not rollback
+                if prepare:
+                    prepare(conn, repetition)
+                started = time.perf_counter()
+                result = run(conn)
+                times.append(time.perf_counter() - started)
+                if rollback:
+                    conn.rollback()
+                memory.append(peak_memory_kib(conn))
+        known = [m for m in memory if m is not None]
+        figure = {
+            "median_s": statistics.median(times),
+            "times_s": times,
+            "peak_backend_memory_kib": max(known) if known else None,
+            "result": result,
+        }
+        self.figures[name] = figure
+        return figure
+
+
+def scalar(conn: psycopg.Connection, query: str, params: Any = None) -> Any:
+    row = conn.execute(query, params).fetchone()
+    return row[0] if row else None
+
+
+def load(url: str, partners: int, regions: str, seed: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url,
+            "-v", f"partners={partners}", "-v", f"regions={regions}", "-v", f"seed={seed}",
+            "-f", str(BENCH / "generate.sql"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+def explain_plans(url: str, lower_bound_sql: str) -> dict[str, str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of the lower bound, and of every statement inside a cold sync and the
+    planner (auto_explain, nested statements), each in a rolled-back transaction."""
+    plans: dict[str, str] = {}
+    with psycopg.connect(url) as conn:
+        conn.execute(f"set work_mem = '{FUNCTION_WORK_MEM}'")
+        rows = conn.execute("explain (analyze, buffers) " + lower_bound_sql).fetchall()
+        plans["lower_bound"] = "\n".join(r[0] for r in rows)
+        conn.rollback()
+        notices: list[str] = []
+        conn.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+        conn.execute("load 'auto_explain'")
+        for setting in (
+            "auto_explain.log_min_duration = 0",
+            "auto_explain.log_analyze = on",
+            "auto_explain.log_buffers = on",
+            "auto_explain.log_nested_statements = on",
+            "auto_explain.log_level = notice",
+            "client_min_messages = notice",
+        ):
+            conn.execute(f"set {setting}")
+        for name, call in (
+            ("sync_cold", "select sync_segments_capacity()"),
+            ("planner", f"select plan_segment_targets('{PLAN_DATE}')"),
+        ):
+            notices.clear()
+            conn.execute(call)
+            conn.rollback()
+            plans[name] = "\n\n".join(n for n in notices if "lead_segments" in n or "lead_segment_plans" in n)
+    return plans
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--partners", type=int, default=100_000)
+    parser.add_argument("--regions", choices=["provinces", "municipalities"], default="provinces")
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--seed", default="leadstroom")
+    args = parser.parse_args()
+    if args.repetitions < 5:
+        parser.error("--repetitions: at least 5, the figures are medians")
+    console = Console(width=140)
+
+    console.print(f"loading {args.partners:,} partners over the {args.regions} (seed {args.seed!r}) ...")
+    load_s = load(args.db, args.partners, args.regions, args.seed)
+    bench = Bench(args.db, args.repetitions)
+    lower_bound_sql = (BENCH / "lower_bound.sql").read_text()
+
+    with bench.connect() as conn:
+        pairs = scalar(conn, "select count(*) from private.capacity_pairs()")
+        version = scalar(conn, "select version()")
+
+    def lower_bound(conn: psycopg.Connection) -> Any:
+        # with the memory the sync and planner give themselves (set work_mem in their definitions)
+        conn.execute(f"set work_mem = '{FUNCTION_WORK_MEM}'")
+        return conn.execute(lower_bound_sql).fetchone()
+
+    bench.measure("lower_bound", lower_bound, rollback=False)
+    bench.measure("sync_cold", lambda c: scalar(c, "select sync_segments_capacity()"))
+    bench.measure("reference_cold", reference_sync)
+
+    # from here on the segments exist: one committed sync, and a week of leads to count
+    with bench.connect() as conn:
+        conn.execute("select sync_segments_capacity()")
+        conn.execute(
+            "insert into leads (segment_id, created_at) "
+            "select s.id, %s::timestamptz - make_interval(mins => (g * 7919) %% 10080) "
+            "from (select id, row_number() over (order by id) as n from lead_segments) s, "
+            "generate_series(1, greatest(1, %s / (select count(*) from lead_segments)::integer)) g",
+            (f"{PLAN_DATE} 23:00+01", args.partners // 2),
+        )
+        conn.execute("analyze")
+
+    def noop_sync(conn: psycopg.Connection) -> dict[str, Any]:
+        with conn.transaction():
+            result = scalar(conn, "select sync_segments_capacity()")
+            written = conn.execute(
+                "select n_tup_ins + n_tup_upd + n_tup_del from pg_stat_xact_user_tables where relname = 'lead_segments'"
+            ).fetchone()
+        return {**result, "segment_rows_written": written[0] if written else 0}
+
+    bench.measure("sync_noop", noop_sync, rollback=False)
+
+    def churn(conn: psycopg.Connection, repetition: int) -> None:
+        # 1% of partners change: half switch routing, half switch their regions' preferences
+        conn.execute(
+            "update profiles set is_active_for_routing = not is_active_for_routing "
+            "where id in (select id from profiles order by md5(id::text || %s) limit %s)",
+            (f"r{repetition}", args.partners // 200),
+        )
+        conn.execute(
+            "update user_location_preferences set is_enabled = not is_enabled "
+            "where user_id in (select id from profiles order by md5(id::text || %s) limit %s)",
+            (f"l{repetition}", args.partners // 200),
+        )
+
+    bench.measure("sync_churn_1pct", lambda c: scalar(c, "select sync_segments_capacity()"), prepare=churn)
+    bench.measure("planner", lambda c: scalar(c, "select plan_segment_targets(%s)", (PLAN_DATE,)))
+
+    console.print("explaining ...")
+    plans = explain_plans(args.db, lower_bound_sql)
+
+    lower = bench.figures["lower_bound"]["median_s"]
+    rows = []
+    for name, figure in bench.figures.items():
+        figure["ratio_to_lower_bound"] = figure["median_s"] / lower
+        rows.append((name, figure))
+    noop_written = bench.figures["sync_noop"]["result"]["segment_rows_written"]
+    reference_speedup = bench.figures["reference_cold"]["median_s"] / bench.figures["sync_cold"]["median_s"]
+
+    table = Table(title=f"leadstroom bench: {args.partners:,} partners, {args.regions}, {pairs:,} pairs")
+    for column in ("measurement", "median ms", "× lower bound", "peak backend MiB", "runs (ms)"):
+        table.add_column(column, justify="left" if column == "measurement" else "right")
+    for name, figure in rows:
+        memory = figure["peak_backend_memory_kib"]
+        table.add_row(
+            name,
+            f"{figure['median_s'] * 1000:,.1f}",
+            f"{figure['ratio_to_lower_bound']:.2f}",
+            f"{memory / 1024:,.1f}" if memory else "-",
+            " ".join(f"{t * 1000:.0f}" for t in figure["times_s"]),
+        )
+    console.print(table)
+    console.print(f"segment rows written by a no-op sync: {noop_written}")
+    console.print(f"sync (cold) vs the reference algorithm (cold): {reference_speedup:.1f}× faster")
+
+    report = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+        },
+        "postgresql": version,
+        "partners": args.partners,
+        "regions": args.regions,
+        "seed": args.seed,
+        "pairs": pairs,
+        "combinations": bench.figures["sync_cold"]["result"]["total_combinations"],
+        "repetitions": args.repetitions,
+        "load_s": load_s,
+        "figures": {
+            name: {k: v for k, v in figure.items() if k != "result" or name == "sync_noop"} for name, figure in rows
+        },
+        "noop_sync_segment_rows_written": noop_written,
+        "sync_vs_reference_speedup": reference_speedup,
+        "plans": plans,
+    }
+    out_dir = BENCH / "results"
+    out_dir.mkdir(exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = out_dir / f"{stamp}-{args.partners}-{args.regions}.json"
+    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    console.print(f"report: {out.relative_to(BENCH.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
