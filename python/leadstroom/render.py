@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 CHANGE_LABELS = (("new", "created_codes"), ("reactivated", "activated_codes"), ("deactivated", "deactivated_codes"))
 
 
@@ -39,7 +41,7 @@ class Output:
             return
         table = Table(title=title, title_justify="left", show_lines=False)
         for col in cols:
-            table.add_column(col, overflow="fold")
+            table.add_column(col.removesuffix("_count"), overflow="fold")
         for row in rows:
             table.add_row(*(_cell(row.get(col)) for col in cols))
         self.console.print(table)
@@ -68,6 +70,8 @@ class Output:
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
+    if isinstance(value, str) and TIMESTAMP.match(value):
+        return value[:19].replace("T", " ")  # seconds are enough for people; --json keeps it all
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
