@@ -9,6 +9,7 @@ that database instead of cloning a template.
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 from collections.abc import Iterator
@@ -30,11 +31,14 @@ def _server_url() -> str:
     url = os.environ.get("LEADSTROOM_TEST_DB")
     if url:
         return url
+    cluster = [str(ROOT / "scripts/pg_cluster.sh"), "fresh", str(ROOT / ".pg/test"), "54330"]
     subprocess.run(
-        [str(ROOT / "scripts/pg_cluster.sh"), "fresh", str(ROOT / ".pg/test"), "54330"],
+        cluster,
         check=True,
+        stdout=subprocess.DEVNULL,
         env={**os.environ, "PG_EXTRA_CONF": "cron.host = '/nonexistent'"},  # pg_cron never fires mid-test
     )
+    atexit.register(subprocess.run, [cluster[0], "stop", cluster[2]], check=False)  # started here, stopped here
     return DEFAULT_URL
 
 

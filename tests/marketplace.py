@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import uuid
 from typing import Any
 
@@ -157,10 +156,3 @@ class Marketplace:
 
     def last_run(self) -> dict[str, Any]:
         return self.sql("select * from segment_sync_runs order by id desc limit 1")[0]
-
-    @staticmethod
-    def claims(user_id: uuid.UUID | None, role: str, **extra: Any) -> str:
-        claims: dict[str, Any] = {"role": role, **extra}
-        if user_id is not None:
-            claims["sub"] = str(user_id)
-        return json.dumps(claims)

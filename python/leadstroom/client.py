@@ -77,14 +77,20 @@ class LeadstroomClient:
 
     # what the SOP verifies in the SQL console
 
+    def _rows(self, query: TableQuery) -> list[dict[str, Any]]:
+        rows = self.transport.select(query)
+        if not isinstance(rows, list):
+            raise LeadstroomError(f"unexpected answer reading {query.table}: {type(rows).__name__}")
+        return rows
+
     def segments(self, *, include_inactive: bool = False) -> list[dict[str, Any]]:
         filters: tuple[Any, ...] = () if include_inactive else (("is_active", "eq", True),)
-        return self.transport.select(TableQuery("lead_segments", SEGMENT_COLUMNS, filters, order_by="code"))
+        return self._rows(TableQuery("lead_segments", SEGMENT_COLUMNS, filters, order_by="code"))
 
     def plans(self, date: str, segment_ids: list[int]) -> list[dict[str, Any]]:
         if not segment_ids:
             return []
-        return self.transport.select(
+        return self._rows(
             TableQuery(
                 "lead_segment_plans",
                 PLAN_COLUMNS,
@@ -96,9 +102,7 @@ class LeadstroomClient:
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         if limit < 1:
             raise InvalidInput("--limit must be at least 1")
-        return self.transport.select(
-            TableQuery("segment_sync_runs", RUN_COLUMNS, order_by="id", descending=True, limit=limit)
-        )
+        return self._rows(TableQuery("segment_sync_runs", RUN_COLUMNS, order_by="id", descending=True, limit=limit))
 
     def checked_sync(self, method: str = "capacity") -> tuple[dict[str, Any], SegmentSnapshot, SegmentSnapshot]:
         """Sync, then verify the result against the segments before and after (raises CheckFailed)."""

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from leadstroom.errors import CannotConnect, InvalidInput, LeadstroomError, from_sqlstate
+from leadstroom.errors import CannotConnect, InvalidInput, from_sqlstate
 from leadstroom.transport import JSON, TableQuery
 
 API_ROLES = ("anon", "authenticated", "service_role")
@@ -91,7 +91,7 @@ class DirectTransport:
             statement = sql.SQL("select to_jsonb({})").format(call)
         return self._request(statement, params)
 
-    def select(self, query: TableQuery) -> list[dict[str, Any]]:
+    def select(self, query: TableQuery) -> JSON:
         conditions: list[sql.Composable] = []
         params: dict[str, Any] = {}
         for n, (column, operator, value) in enumerate(query.filters):
@@ -111,10 +111,7 @@ class DirectTransport:
             sql.SQL(" limit {}").format(sql.Literal(query.limit)) if query.limit is not None else sql.SQL(""),
         )
         statement = sql.SQL("select coalesce(jsonb_agg(to_jsonb(r)), '[]') from ({}) as r").format(inner)
-        rows = self._request(statement, params)
-        if not isinstance(rows, list):
-            raise LeadstroomError(f"unexpected answer reading {query.table}")
-        return rows
+        return self._request(statement, params)
 
     def close(self) -> None:
         self.conn.close()

@@ -50,7 +50,7 @@ class RestTransport:
     def rpc(self, function: str, params: dict[str, Any]) -> JSON:
         return self._execute(self.client.rpc(function, params))
 
-    def select(self, query: TableQuery) -> list[dict[str, Any]]:
+    def select(self, query: TableQuery) -> JSON:
         request: Any = self.client.table(query.table).select(",".join(query.columns))
         for column, operator, value in query.filters:
             request = request.in_(column, list(value)) if operator == "in" else request.eq(column, value)
@@ -58,10 +58,7 @@ class RestTransport:
             request = request.order(query.order_by, desc=query.descending)
         if query.limit is not None:
             request = request.limit(query.limit)
-        rows = self._execute(request)
-        if not isinstance(rows, list):
-            raise LeadstroomError(f"unexpected answer reading {query.table}")
-        return rows
+        return self._execute(request)
 
     def close(self) -> None:
         self.http.close()

@@ -32,8 +32,8 @@ class Transport(Protocol):
         """Call public.<function> with named arguments, as POST /rest/v1/rpc/<function>."""
         ...
 
-    def select(self, query: TableQuery) -> list[dict[str, Any]]:
-        """Read rows, as GET /rest/v1/<table>."""
+    def select(self, query: TableQuery) -> JSON:
+        """Read rows, as GET /rest/v1/<table>: a JSON array of objects."""
         ...
 
     def close(self) -> None: ...
