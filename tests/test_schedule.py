@@ -3,6 +3,8 @@
 import subprocess
 from pathlib import Path
 
+from tests.callers import Caller, request_as
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEDULE_MIGRATIONS = sorted((ROOT / "supabase" / "migrations").glob("*schedule*.sql"))
 NIGHTLY = "leadstroom-nightly-segment-sync"
@@ -74,3 +76,10 @@ def test_the_purge_job_keeps_two_weeks_of_job_history(market):
     market.sql(jobs(market)[PURGE]["command"])
     assert [r["runid"] for r in market.sql("select runid from cron.job_run_details where runid > 900000")] == [900002]
     market.sql("delete from cron.job_run_details where runid > 900000")
+
+
+def test_an_admin_user_reschedules_through_the_api(market):
+    admin = Caller("admin user", "authenticated", market.user(admin=True))
+    with request_as(market.conn, admin, commit=True) as db:
+        db.execute("update segment_sync_settings set run_at_local_time = '05:15'")
+    assert jobs(market)[NIGHTLY]["schedule"] == "15 3,4 * * *"
