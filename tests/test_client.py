@@ -203,6 +203,8 @@ def assert_one_line_error(result, exit_code, *fragments):
 def test_wrong_url_is_one_line(double):
     result = run_command("--supabase-url", "http://127.0.0.1:9", "--key", double.token("service_role"), "combos")
     assert_one_line_error(result, 2, "leadstroom: cannot connect", "127.0.0.1:9")
+    result = run_command("--supabase-url", "supabase.example", "--key", double.token("service_role"), "combos")
+    assert_one_line_error(result, 2, "leadstroom: invalid input", "is not an http(s) URL")
 
 
 def test_wrong_database_url_is_one_line():

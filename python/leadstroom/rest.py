@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from postgrest.exceptions import APIError
 
-from leadstroom.errors import CannotConnect, LeadstroomError, RefusedCredentials, from_sqlstate
+from leadstroom.errors import CannotConnect, InvalidInput, LeadstroomError, RefusedCredentials, from_sqlstate
 from leadstroom.transport import JSON, TableQuery
 from supabase import ClientOptions, SupabaseException, create_client
 
@@ -30,7 +30,9 @@ class RestTransport:
                 ClientOptions(headers=headers, httpx_client=self.http, postgrest_client_retry=False),
             )
         except SupabaseException as exc:
-            raise RefusedCredentials(f"{exc.message} (SUPABASE_URL {url!r})") from exc
+            if "url" in exc.message.lower():
+                raise InvalidInput(f"SUPABASE_URL {url!r} is not an http(s) URL") from exc
+            raise RefusedCredentials(exc.message) from exc
         self.description = f"Supabase REST API at {url}"
         self.url = url
 
