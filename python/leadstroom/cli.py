@@ -8,27 +8,13 @@ import sys
 import uuid
 from collections.abc import Sequence
 
-from leadstroom.client import LeadstroomClient, connect
+from leadstroom.client import RUN_COLUMNS, LeadstroomClient, connect
 from leadstroom.errors import LeadstroomError
 from leadstroom.manual_test import run_manual_test
-from leadstroom.render import Output
+from leadstroom.render import COMBO_COLUMNS, SEGMENT_COLUMNS, Output
 
-COMBO_COLUMNS = ("branch", "region", "capacity_partners", "capacity_total_leads")
-SEGMENT_COLUMNS = ("code", "branch", "region", "is_active", "updated_at")
-RUN_COLUMNS = (
-    "id",
-    "kind",
-    "trigger",
-    "caller",
-    "status",
-    "started_at",
-    "created_count",
-    "activated_count",
-    "deactivated_count",
-    "unchanged_count",
-    "plan_date",
-    "error",
-)
+# the run log for people: what ran, who started it, what it changed; --json has every column
+RUN_TABLE_COLUMNS = tuple(c for c in RUN_COLUMNS if c not in ("method", "finished_at", "total_combinations"))
 
 
 def iso_date(text: str) -> str:
@@ -141,7 +127,7 @@ def run(args: argparse.Namespace, client: LeadstroomClient, out: Output) -> int:
         rows = client.explain(args.partner_id)
         out.rows(f"Partner {args.partner_id}", rows, ("step", "rule", "passed", "reason"), empty="no rules")
     elif args.command == "runs":
-        out.rows("Runs (newest first)", client.runs(args.limit), RUN_COLUMNS, empty="none yet")
+        out.rows("Runs (newest first)", client.runs(args.limit), RUN_TABLE_COLUMNS, empty="none yet")
     return 0
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from leadstroom.client import LeadstroomClient
-from leadstroom.render import Output
+from leadstroom.render import SEGMENT_COLUMNS, Output
 
-COMBO_COLUMNS = ("branch", "region", "capacity_partners", "capacity_total_leads")
 EXAMPLE_PARTNER = "5a1e0000-0000-4000-8000-000000000001"
 
 ADD_COMBINATION_SQL = """\
@@ -44,7 +43,7 @@ def run_manual_test(
         "Capacity combinations", combos, ("branch", "region", "capacity_partners", "capacity_total_leads"), empty="none"
     )
     report["segments_before"] = segments = client.segments()
-    out.table("Active segments", segments, ("code", "branch", "region", "is_active"), empty="none")
+    out.table("Active segments", segments, SEGMENT_COLUMNS, empty="none")
 
     out.heading("Stap 2: nieuwe combinatie toevoegen (Supabase SQL editor)")
     report["add_combination_sql"] = sql = ADD_COMBINATION_SQL.format(

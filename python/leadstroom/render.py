@@ -11,6 +11,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+# the columns people see; --json prints every column
+COMBO_COLUMNS = ("branch", "region", "capacity_partners", "capacity_total_leads")
+SEGMENT_COLUMNS = ("code", "branch", "region", "is_active", "updated_at")
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 CHANGE_LABELS = (("new", "created_codes"), ("reactivated", "activated_codes"), ("deactivated", "deactivated_codes"))
 
