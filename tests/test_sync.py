@@ -249,3 +249,14 @@ def test_the_sync_makes_a_constant_number_of_function_calls(market):
         market.partner(["loodgieter", f"branche-{n}"], ["utrecht", "limburg", "zeeland"], leads_per_month=n + 1)
     large = statements_for_sync()
     assert small == large, "function calls per sync grew with the data: something loops over rows"
+
+
+def test_a_run_in_a_repeatable_read_transaction_is_refused(market, connect):
+    """Its snapshot would predate the serializing lock, so it could miss a concurrent run's segments."""
+    market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=20)
+    conn = connect()
+    conn.execute("begin isolation level repeatable read")
+    with pytest.raises(psycopg.errors.InvalidTransactionState, match="read committed"):
+        conn.execute("select sync_segments_capacity()")
+    conn.rollback()
+    assert market.one("select count(*) from lead_segments") == 0
