@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from leadstroom import CannotConnect, connect
 from leadstroom.cli import main
 
 from tests.postgrest_double import PostgrestDouble
@@ -296,3 +297,11 @@ def test_the_double_maps_errors_as_postgrest_documents(market, double):
     assert (unknown_argument.status_code, unknown_argument.json()["code"]) == (404, "PGRST202")
     ok = post(double.token("service_role"), {"method": "capacity"})
     assert (ok.status_code, ok.json()["created"]) == (200, 1)
+
+
+def test_a_lost_connection_is_cannot_connect(market, database_url):
+    with connect(database_url=database_url) as client:
+        client.combos()
+        market.sql("select pg_terminate_backend(%s)", (client.transport.conn.info.backend_pid,))
+        with pytest.raises(CannotConnect):
+            client.combos()

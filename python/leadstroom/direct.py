@@ -59,12 +59,13 @@ class DirectTransport:
                     (json.dumps(self.claims),),
                 )
                 row = self.conn.execute(statement, params).fetchone()
-        except psycopg.errors.Error as exc:
+        except psycopg.Error as exc:
+            if exc.sqlstate is None:  # no answer from the server: the connection is gone
+                raise CannotConnect(
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else "connection lost"
+                ) from exc
             diag = exc.diag
-            message = diag.message_primary or str(exc)
-            raise from_sqlstate(exc.sqlstate, message, diag.message_hint) from exc
-        except psycopg.OperationalError as exc:
-            raise CannotConnect(str(exc).strip() or "connection lost") from exc
+            raise from_sqlstate(exc.sqlstate, diag.message_primary or str(exc), diag.message_hint) from exc
         return row[0] if row else None
 
     def _is_set_returning(self, function: str) -> bool:

@@ -65,7 +65,7 @@ def from_sqlstate(sqlstate: str | None, message: str, hint: str | None = None) -
         return NotFound(message, sqlstate=code, hint=hint)
     if code.startswith(("PGRST3", "28")):
         return RefusedCredentials(message, sqlstate=code, hint=hint)
-    if code.startswith("08"):
+    if code.startswith("08") or code in ("57P01", "57P02", "57P03"):  # connection failed or server shut it
         return CannotConnect(message, sqlstate=code, hint=hint)
     if code.startswith(("22", "23")):
         return InvalidInput(message, sqlstate=code, hint=hint)
