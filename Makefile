@@ -53,7 +53,8 @@ lint: setup
 # The test cluster is started fresh for every run; tests/conftest.py deploys to it with `supabase db push`
 # and lints the deployed function bodies with `supabase db lint` (plpgsql_check).
 # pg_cron is loaded but cannot reach the server (cron.host): the nightly job never fires in the middle of a test.
-TEST_CONF := cron.host = '/nonexistent'
+# pg_stat_statements counts statements inside functions too, so a test can tell set-based SQL from a loop.
+TEST_CONF := cron.host = '/nonexistent'; pg_stat_statements.track = all
 test: lint
 	@PG_EXTRA_CONF="$(TEST_CONF)" scripts/pg_cluster.sh fresh $(TEST_DIR) $(TEST_PORT) >/dev/null
 	LEADSTROOM_TEST_DB=$(TEST_URL) $(VENV)/pytest; status=$$?; \

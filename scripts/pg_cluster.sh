@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Throwaway PostgreSQL 15 cluster inside the project folder, with pg_cron preloaded.
+# Throwaway PostgreSQL 15 cluster inside the project folder, with pg_cron and pg_stat_statements preloaded, shaped like a hosted
+# Supabase project: the superuser is `supabase_admin` (the platform), and `postgres`, which deploys and owns
+# the project, is not a superuser. A new cluster gets the platform stand-in (sql/stand_in/) at its first start.
 #
 #   scripts/pg_cluster.sh start DIR PORT   initdb when DIR is empty, then start on 127.0.0.1:PORT
 #   scripts/pg_cluster.sh fresh DIR PORT   stop, wipe DIR, start anew
 #   scripts/pg_cluster.sh stop  DIR
 #
-# PG_EXTRA_CONF: more postgresql.conf lines at initdb (the test cluster keeps pg_cron from starting jobs).
+# PG_EXTRA_CONF: more postgresql.conf settings at initdb, separated by ';' (the test cluster's, for one).
 #
 # PostgreSQL refuses to run as root: as root the server runs as the `postgres` user.
 set -euo pipefail
@@ -13,6 +15,7 @@ set -euo pipefail
 action=${1:?usage: pg_cluster.sh start|fresh|stop DIR [PORT]}
 dir=$(realpath -m "${2:?cluster directory missing}")
 port=${3:-54322}
+root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null) || { echo "PostgreSQL 15 server not installed" >&2; exit 1; }
 
 as_owner() {
@@ -36,13 +39,17 @@ start() {
     # the server user must be able to reach its data directory through the project path
     p=$dir; while [ "$p" != / ]; do p=$(dirname "$p"); chmod o+x "$p" 2>/dev/null || true; done
   fi
+  local new=false
   if [ ! -f "$dir/data/PG_VERSION" ]; then
-    as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    new=true
+    extra_conf=${PG_EXTRA_CONF:-}
+    extra_conf=${extra_conf//;/$'\n'}
+    as_owner "$bin/initdb" -D "$dir/data" -U supabase_admin --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     cat >>"$dir/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
-shared_preload_libraries = 'pg_cron'
+shared_preload_libraries = 'pg_cron,pg_stat_statements'
 cron.database_name = 'postgres'
 cron.timezone = 'UTC'
 timezone = 'UTC'
@@ -50,7 +57,7 @@ max_connections = 100
 fsync = off
 synchronous_commit = off
 full_page_writes = off
-${PG_EXTRA_CONF:-}
+$extra_conf
 EOF
   fi
   if ! is_running; then
@@ -59,6 +66,10 @@ EOF
       tail -n 5 "$dir/server.log" >&2
       exit 1
     fi
+  fi
+  if $new; then
+    PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 \
+      "postgresql://supabase_admin@127.0.0.1:$port/postgres" -f "$root/sql/stand_in/supabase_platform.sql"
   fi
   echo "postgresql://postgres@127.0.0.1:$port/postgres"
 }

@@ -25,6 +25,8 @@ from tests.marketplace import Marketplace
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:54330/postgres"
+# as the Makefile's TEST_CONF: pg_cron never fires mid-test; statements inside functions are counted
+TEST_CONF = "cron.host = '/nonexistent'; pg_stat_statements.track = all"
 
 
 def _server_url() -> str:
@@ -36,7 +38,7 @@ def _server_url() -> str:
         cluster,
         check=True,
         stdout=subprocess.DEVNULL,
-        env={**os.environ, "PG_EXTRA_CONF": "cron.host = '/nonexistent'"},  # pg_cron never fires mid-test
+        env={**os.environ, "PG_EXTRA_CONF": TEST_CONF},
     )
     atexit.register(subprocess.run, [cluster[0], "stop", cluster[2]], check=False)  # started here, stopped here
     return DEFAULT_URL
@@ -60,18 +62,31 @@ def database_url(postgresql_noproc) -> str:
     return url
 
 
+def platform_url(url: str) -> str:
+    """The same server as its superuser, `supabase_admin` (the platform): `postgres` is not one, as on Supabase."""
+    return url.replace("postgresql://postgres@", "postgresql://supabase_admin@", 1)
+
+
 @pytest.fixture
-def db(database_url: str) -> Iterator[psycopg.Connection]:
-    """An autocommit connection as the project owner (like the SQL console) on an empty marketplace."""
-    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+def platform(database_url: str) -> Iterator[psycopg.Connection]:
+    """An autocommit superuser connection, for what only the platform does (never for the product's work)."""
+    with psycopg.connect(platform_url(database_url), autocommit=True, row_factory=dict_row) as conn:
         conn.execute("set client_min_messages = warning")
-        Marketplace(conn).reset()
         yield conn
 
 
 @pytest.fixture
-def market(db: psycopg.Connection) -> Marketplace:
-    return Marketplace(db)
+def db(database_url: str, platform: psycopg.Connection) -> Iterator[psycopg.Connection]:
+    """An autocommit connection as the project owner `postgres` (like the SQL console) on an empty marketplace."""
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        conn.execute("set client_min_messages = warning")
+        Marketplace(conn, platform).reset()
+        yield conn
+
+
+@pytest.fixture
+def market(db: psycopg.Connection, platform: psycopg.Connection) -> Marketplace:
+    return Marketplace(db, platform)
 
 
 @pytest.fixture

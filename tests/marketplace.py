@@ -28,12 +28,16 @@ update public.segment_sync_settings set target_ratio = 0.8, min_target_leads_per
 
 
 class Marketplace:
-    def __init__(self, conn: psycopg.Connection) -> None:
+    """`conn` is the project owner's connection (`postgres`, as the SQL console); `platform` the superuser's,
+    for what only the platform may do (the reset passes the never-delete triggers)."""
+
+    def __init__(self, conn: psycopg.Connection, platform: psycopg.Connection) -> None:
         self.conn = conn
+        self.platform = platform
 
     def reset(self) -> None:
         """An empty marketplace: data tables truncated, the 12 provinces, default settings."""
-        self.conn.execute(EMPTY_MARKETPLACE_SQL)
+        self.platform.execute(EMPTY_MARKETPLACE_SQL)
 
     def sql(self, query: str, params: Any = None) -> list[dict[str, Any]]:
         cur = self.conn.execute(query, params)

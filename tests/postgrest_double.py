@@ -14,7 +14,7 @@ real test database (the real functions, grants and row level security):
   the JWT's `role` claim (anon when absent), `request.jwt.claims`, `request.headers`, `request.method` and
   `request.path` set; committed on success, rolled back on error.
 - Errors: SQLSTATE to HTTP status by PostgREST's documented table (42501 is 401 for anon, 403 otherwise;
-  22023 and other class 22/23 errors 400, 23503/23505 409, 42883 404, ...), with the body
+  22023 and other class 22/23 errors 400, 23503/23505 409, 42883 404, PT404 404, ...), with the body
   `{"code", "message", "details", "hint"}`.
 
 Not covered: other verbs (insert/update/delete through tables), embedding, filters other than eq and in,
@@ -41,7 +41,9 @@ API_ROLES = {"anon", "authenticated", "service_role"}
 
 
 def http_status(sqlstate: str, role: str) -> int:
-    """PostgREST's documented mapping of SQLSTATE to HTTP status."""
+    """PostgREST's documented mapping of SQLSTATE to HTTP status; `PTxyz` is a custom status xyz."""
+    if sqlstate.startswith("PT") and sqlstate[2:].isdigit():
+        return int(sqlstate[2:])
     exact = {
         "23503": 409,
         "23505": 409,

@@ -305,3 +305,17 @@ def test_a_lost_connection_is_cannot_connect(market, database_url):
         market.sql("select pg_terminate_backend(%s)", (client.transport.conn.info.backend_pid,))
         with pytest.raises(CannotConnect):
             client.combos()
+
+
+def test_a_refusal_that_is_not_the_admin_check_is_not_called_not_an_admin(market, database_url):
+    """A login that may not switch to the API role gets 42501 "permission denied to set role": a refused
+    permission, named as such, not "not an admin"."""
+    market.sql("drop role if exists leadstroom_outsider")
+    market.sql("create role leadstroom_outsider login")
+    try:
+        outsider = database_url.replace("postgresql://postgres@", "postgresql://leadstroom_outsider@", 1)
+        result = run_command("combos", env={"DATABASE_URL": outsider})
+        assert_one_line_error(result, 2, "leadstroom: permission denied", "set role")
+        assert "not an admin" not in result.stderr
+    finally:
+        market.sql("drop role leadstroom_outsider")

@@ -66,6 +66,9 @@ def test_function_matrix(world, caller, function):
         if allowed_to_call(caller, function):
             rows = db.execute(FUNCTION_CALLS[function], world).fetchall()
             assert rows
+            result = next(iter(rows[0].values()))
+            if isinstance(result, dict):  # a run: it must have done its work, not failed and logged it
+                assert result["status"] == "succeeded", result
         else:
             with pytest.raises(DENIED) as refused:
                 db.execute(FUNCTION_CALLS[function], world)
@@ -191,3 +194,21 @@ def test_a_jwt_claiming_admin_in_user_metadata_is_not_an_admin(world):
         assert db.execute("select private.is_admin() as yes").fetchone()["yes"] is False
         with pytest.raises(DENIED, match="only admins"):
             db.execute("select admin_sync_segments('capacity')")
+
+
+@pytest.mark.parametrize("caller", ["partner", "partner claiming admin"])
+def test_a_partner_cannot_explain_a_null_partner(world, caller):
+    """`auth.uid() = null` is null, not false: the check must still refuse."""
+    db = world["market"].conn
+    with request_as(db, world["callers"][caller]), pytest.raises(DENIED, match="only admins"):
+        db.execute("select * from explain_partner_capacity(null)")
+
+
+@pytest.mark.parametrize("partner", ["null", "'00000000-0000-0000-0000-000000000000'"])
+def test_explaining_an_unknown_partner_is_pt404(world, partner):
+    """PT404: PostgREST answers HTTP 404 (a P0 code would be a 500)."""
+    db = world["market"].conn
+    with request_as(db, world["callers"]["admin user"]), pytest.raises(psycopg.Error) as raised:
+        db.execute(f"select * from explain_partner_capacity({partner})")
+    assert raised.value.sqlstate == "PT404"
+    assert "no partner with id" in str(raised.value)

@@ -13,6 +13,7 @@ from leadstroom.errors import (
     LeadstroomError,
     NotAdmin,
     NotFound,
+    PermissionDenied,
     RefusedCredentials,
     RunFailed,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "LeadstroomError",
     "NotAdmin",
     "NotFound",
+    "PermissionDenied",
     "RefusedCredentials",
     "RunFailed",
     "connect",

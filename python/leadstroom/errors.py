@@ -32,6 +32,12 @@ class NotAdmin(LeadstroomError):
     label = "not an admin"
 
 
+class PermissionDenied(LeadstroomError):
+    """A refusal other than the admin check (a grant, `set role`, row level security)."""
+
+    label = "permission denied"
+
+
 class InvalidMethod(LeadstroomError):
     label = "invalid method"
 
@@ -54,14 +60,20 @@ class CheckFailed(LeadstroomError):
     label = "check failed"
 
 
+# how private.assert_admin words its refusal: the one 42501 that means "not an admin"
+ADMIN_REFUSAL = "only admins may"
+
+
 def from_sqlstate(sqlstate: str | None, message: str, hint: str | None = None) -> LeadstroomError:
     """The typed error for a database error, by its SQLSTATE (as the database or PostgREST reported it)."""
     code = sqlstate or ""
     if code == "42501":
-        return NotAdmin(message, sqlstate=code, hint=hint)
+        if message.startswith(ADMIN_REFUSAL):
+            return NotAdmin(message, sqlstate=code, hint=hint)
+        return PermissionDenied(message, sqlstate=code, hint=hint)
     if code == "22023":
         return InvalidMethod(message, sqlstate=code, hint=hint)
-    if code in ("P0002", "PGRST202", "42883"):
+    if code in ("PT404", "PGRST202", "42883"):
         return NotFound(message, sqlstate=code, hint=hint)
     if code.startswith(("PGRST3", "28")):
         return RefusedCredentials(message, sqlstate=code, hint=hint)

@@ -15,3 +15,5 @@ end;
 $$;
 
 revoke all on function private.assert_admin() from public;
+-- the API functions run as the caller and check it first
+grant execute on function private.assert_admin() to authenticated, service_role;

@@ -12,3 +12,4 @@ as $$
 $$;
 
 revoke all on function private.request_caller() from public;
+grant execute on function private.request_caller() to authenticated, service_role;

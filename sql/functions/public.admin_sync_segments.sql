@@ -1,11 +1,11 @@
 -- The admin endpoint: POST /rest/v1/rpc/admin_sync_segments {"method": "capacity"}.
 -- 42501 for a caller who is not an admin, 22023 for a method that is not supported; otherwise the sync's
 -- result, its run logged with trigger 'admin' (or 'cli' from the leadstroom command) and the caller.
--- security definer: lets an admin user run the sync, which is not granted to authenticated.
+-- Runs as the caller: the sync it calls checks the caller again and does the privileged work.
 create or replace function public.admin_sync_segments(method text default 'capacity')
 returns jsonb
 language plpgsql
-security definer
+security invoker
 set search_path = ''
 as $$
 declare

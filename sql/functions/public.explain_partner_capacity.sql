@@ -1,124 +1,15 @@
--- Why a partner does or does not count as capacity: one row per rule of the contract, in order, with
--- whether it passed and a reason a person can act on. The SOP's troubleshooting list, answered by the database.
--- security definer: reads the partner's subscriptions, payment methods and preferences; admins may explain
--- anyone, a partner only itself.
+-- Why a partner does or does not count as capacity (API): one row per rule of the contract. Runs as the
+-- caller; private.explain_partner_capacity reads the partner's data after checking that the caller is an
+-- admin or the partner itself.
 create or replace function public.explain_partner_capacity(p_partner_id uuid)
 returns table (step integer, rule text, passed boolean, reason text)
-language plpgsql
+language sql
 stable
-security definer
+security invoker
 set search_path = ''
 as $$
-declare
-    v_partner record;
-    v_branches text[];
-    v_inactive_branches text[];
-    v_regions text[];
-    v_inactive_regions text[];
-    v_combinations text[];
-begin
-    if not (private.is_admin() or (private.request_role() = 'authenticated' and auth.uid() = p_partner_id)) then
-        perform private.assert_admin();
-    end if;
-
-    select * into v_partner from private.partner_capacity() as pc where pc.partner_id = p_partner_id;
-    if not found then
-        raise exception 'no partner with id %', p_partner_id
-        using errcode = 'no_data_found', hint = 'A partner is a row in public.profiles.';
-    end if;
-
-    select
-        array_agg(i.slug order by i.slug) filter (where i.is_active),
-        array_agg(i.slug order by i.slug) filter (where not i.is_active)
-    into v_branches, v_inactive_branches
-    from public.user_industry_preferences as uip
-    inner join public.industries as i on i.id = uip.industry_id
-    where uip.user_id = p_partner_id and uip.is_enabled;
-
-    select
-        array_agg(r.code order by r.code) filter (where r.is_active),
-        array_agg(r.code order by r.code) filter (where not r.is_active)
-    into v_regions, v_inactive_regions
-    from public.user_location_preferences as ulp
-    inner join public.regions as r on r.code = ulp.location_code
-    where ulp.user_id = p_partner_id and ulp.is_enabled;
-
-    select array_agg(i.slug || ' + ' || r.code order by i.slug, r.code)
-    into v_combinations
-    from private.capacity_pairs() as cp
-    inner join public.industries as i on i.id = cp.industry_id and i.is_active
-    inner join public.regions as r on r.code = cp.region and r.is_active
-    where cp.partner_id = p_partner_id;
-
-    return query values
-    (
-        1, 'routing active', v_partner.is_active_for_routing,
-        case when v_partner.is_active_for_routing
-            then 'profiles.is_active_for_routing is true'
-            else 'profiles.is_active_for_routing is false: no leads are routed to this partner'
-        end
-    ),
-    (
-        2, 'not an admin', not v_partner.is_admin,
-        case when v_partner.is_admin
-            then 'profiles.is_admin is true: admin accounts never count as capacity'
-            else 'profiles.is_admin is false'
-        end
-    ),
-    (
-        3, 'capacity above 0', v_partner.effective_capacity > 0,
-        case v_partner.capacity_source
-            when 'subscription' then pg_catalog.format(
-                '%s leads a month from subscription %s (the most recent active, unpaused one%s)',
-                v_partner.effective_capacity, v_partner.subscription_id,
-                case when v_partner.max_open_leads is not null
-                    then pg_catalog.format('; it takes precedence over max_open_leads %s', v_partner.max_open_leads)
-                    else ''
-                end
-            )
-            when 'max_open_leads' then pg_catalog.format(
-                '%s leads a month from profiles.max_open_leads (no active, unpaused subscription sets leads_per_month)',
-                v_partner.effective_capacity
-            )
-            else 'no capacity: no active, unpaused subscription sets leads_per_month and max_open_leads is not set'
-        end
-    ),
-    (
-        4, 'active payment method', not v_partner.payment_method_required or v_partner.has_active_payment_method,
-        case
-            when not v_partner.payment_method_required
-                then 'not required (segment_sync_settings.require_active_payment_method is false)'
-            when v_partner.has_active_payment_method then 'required, and an active payment method exists'
-            else 'required, but no payment method has status active'
-        end
-    ),
-    (
-        5, 'enabled branches', v_branches is not null,
-        case when v_branches is not null
-            then 'enabled for ' || pg_catalog.array_to_string(v_branches, ', ')
-            else 'no enabled preference for an active industry'
-        end
-        || coalesce('; inactive industries ignored: ' || pg_catalog.array_to_string(v_inactive_branches, ', '), '')
-    ),
-    (
-        6, 'enabled regions', v_regions is not null,
-        case when v_regions is not null
-            then 'enabled for ' || pg_catalog.array_to_string(v_regions, ', ')
-            else 'no enabled preference for an active region'
-        end
-        || coalesce('; inactive regions ignored: ' || pg_catalog.array_to_string(v_inactive_regions, ', '), '')
-    ),
-    (
-        7, 'contributes to combinations', v_combinations is not null,
-        case when v_combinations is not null
-            then pg_catalog.format(
-                '%s leads a month to each of: %s',
-                v_partner.effective_capacity, pg_catalog.array_to_string(v_combinations, ', ')
-            )
-            else 'contributes to no combination: see the rules above that did not pass'
-        end
-    );
-end;
+    select e.step, e.rule, e.passed, e.reason
+    from private.explain_partner_capacity(p_partner_id) as e
 $$;
 
 revoke all on function public.explain_partner_capacity(uuid) from public, anon, authenticated;

@@ -1,21 +1,14 @@
--- Every branch x region combination with capacity: how many partners count and their leads a month.
--- security definer: aggregates every partner's data; only admins pass the check in the body.
+-- Every branch x region combination with capacity (API), ordered by branch, region. Runs as the caller; the
+-- aggregate over every partner is private.get_branch_region_capacity_combos, which checks the caller first.
 create or replace function public.get_branch_region_capacity_combos()
 returns table (branch text, region text, capacity_partners bigint, capacity_total_leads bigint)
-language plpgsql
+language sql
 stable
-security definer
+security invoker
 set search_path = ''
--- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
-set work_mem = '64MB'
 as $$
-begin
-    perform private.assert_admin();
-    return query
-    select cc.branch, cc.region, cc.capacity_partners, cc.capacity_total_leads
-    from private.capacity_combos() as cc
-    order by cc.branch, cc.region;
-end;
+    select c.branch, c.region, c.capacity_partners, c.capacity_total_leads
+    from private.get_branch_region_capacity_combos() as c
 $$;
 
 revoke all on function public.get_branch_region_capacity_combos() from public, anon, authenticated;

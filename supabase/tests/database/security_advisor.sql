@@ -2,7 +2,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(8);
+select plan(11);
 
 select is_empty(
     $$select c.relname::text from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -54,11 +54,35 @@ select is_empty(
     'authenticated executes only the contract''s functions'
 );
 
+-- Security Advisor lints 0028 and 0029 (newer than the CLI's bundled set): a security definer function in the
+-- exposed schema is a privileged endpoint for whoever may execute it.
 select is_empty(
-    $$select p.proname::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname = 'public' and p.prosecdef
-        and pg_get_functiondef(p.oid) !~ 'private\.(assert_admin|is_admin)\(\)'$$,
-    'every security definer function in public checks its caller in the body'
+    $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'public' and p.prosecdef and has_function_privilege('anon', p.oid, 'execute')$$,
+    'lint 0028: no security definer function in public is executable by anon'
+);
+
+select is_empty(
+    $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'public' and p.prosecdef and has_function_privilege('authenticated', p.oid, 'execute')$$,
+    'lint 0029: no security definer function in public is executable by authenticated'
+);
+
+-- lint 0011 for every function of ours, security definer or not
+select is_empty(
+    $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname in ('public', 'private')
+        and not exists (select from unnest(coalesce(p.proconfig, '{}')) c where c like 'search_path=%')$$,
+    'lint 0011: every function has a fixed search_path'
+);
+
+-- the privileged work behind the API checks the caller before anything else
+select is_empty(
+    $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'private' and p.prosecdef and has_function_privilege('authenticated', p.oid, 'execute')
+        and p.proname not in ('is_admin', 'assert_admin')
+        and pg_get_functiondef(p.oid) !~ 'begin\s+(perform private\.assert_admin\(\);|-- [^\n]*\n\s+if not \(\s+private\.is_admin\(\))'$$,
+    'every security definer function that signed-in users may execute checks its caller first'
 );
 
 select * from finish();
