@@ -7,7 +7,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_FILES = sorted((ROOT / "sql" / "functions").glob("*.sql"))
 VIEW_FILES = sorted((ROOT / "sql" / "views").glob("*.sql"))
 
-OURS = "n.nspname in ('public', 'private') and not exists (select from pg_depend d where d.objid = {oid} and d.deptype = 'e')"
+OURS = (
+    "n.nspname in ('public', 'private') "
+    "and not exists (select from pg_depend d where d.objid = {oid} and d.deptype = 'e')"
+)
 # grants as a sorted list, so the order in which they were given does not matter
 GRANTS = "array(select format('%s:%s', a.grantee::regrole, a.privilege_type) from aclexplode({acl}) a order by 1)::text"
 

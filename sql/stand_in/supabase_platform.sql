@@ -25,15 +25,14 @@ begin
     if not exists (select from pg_catalog.pg_roles where rolname = 'authenticator') then
         create role authenticator login noinherit;
     end if;
+    grant anon, authenticated, service_role to authenticator;
+    grant anon, authenticated, service_role to postgres;
+    alter role postgres set search_path = "$user", public, extensions;
+    -- what the API roles run with on Supabase (PostgREST applies them per request)
+    alter role anon set statement_timeout = '3s';
+    alter role authenticated set statement_timeout = '8s';
 end
 $roles$;
-
-grant anon, authenticated, service_role to authenticator;
-grant anon, authenticated, service_role to postgres;
-alter role postgres set search_path = "$user", public, extensions;
--- what the API roles run with on Supabase (PostgREST applies them per request)
-alter role anon set statement_timeout = '3s';
-alter role authenticated set statement_timeout = '8s';
 
 grant all on database postgres to postgres;
 grant usage, create on schema public to postgres;
