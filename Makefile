@@ -13,7 +13,7 @@ BENCH_DIR := .pg/bench
 BENCH_PORT := 54331
 BENCH_URL := postgresql://postgres@127.0.0.1:$(BENCH_PORT)/postgres
 
-.PHONY: help setup db db-stop demo lint test bench migration clean
+.PHONY: help setup db db-stop demo lint test bench types migration clean
 
 help:
 	@echo "make demo   start a throwaway local database, deploy, seed a small marketplace, sync, plan, show it"
@@ -55,9 +55,12 @@ lint: setup
 # pg_cron is loaded but cannot reach the server (cron.host): the nightly job never fires in the middle of a test.
 # pg_stat_statements counts statements inside functions too, so a test can tell set-based SQL from a loop.
 TEST_CONF := cron.host = '/nonexistent'; pg_stat_statements.track = all
+# Then the client's tests once more on the lowest dependency versions python/pyproject.toml allows.
 test: lint
+	@scripts/setup.sh --lowest
 	@PG_EXTRA_CONF="$(TEST_CONF)" scripts/pg_cluster.sh fresh $(TEST_DIR) $(TEST_PORT) >/dev/null
-	LEADSTROOM_TEST_DB=$(TEST_URL) $(VENV)/pytest; status=$$?; \
+	LEADSTROOM_TEST_DB=$(TEST_URL) $(VENV)/pytest && \
+	  LEADSTROOM_TEST_DB=$(TEST_URL) .venv-lowest/bin/pytest -q tests/test_client.py; status=$$?; \
 	  scripts/pg_cluster.sh stop $(TEST_DIR); exit $$status
 
 N ?= 100000
@@ -68,6 +71,16 @@ bench: setup
 	$(VENV)/python bench/run.py --db $(BENCH_URL) --partners $(N) --regions $(REGIONS); status=$$?; \
 	  scripts/pg_cluster.sh stop $(BENCH_DIR); exit $$status
 
+# The client's row types, generated from the migrated schema (tests/test_generated_types.py keeps them current)
+TYPES_DIR := .pg/types
+TYPES_PORT := 54333
+TYPES_URL := postgresql://postgres@127.0.0.1:$(TYPES_PORT)/postgres
+types: setup
+	@scripts/pg_cluster.sh fresh $(TYPES_DIR) $(TYPES_PORT) >/dev/null
+	@scripts/deploy_local.sh $(TYPES_URL) >/dev/null 2>&1
+	npx --no-install supabase gen types --lang python --schema public --remote="$(TYPES_URL)?sslmode=disable" \
+	  > python/leadstroom/database_types.py; status=$$?; scripts/pg_cluster.sh stop $(TYPES_DIR); exit $$status
+
 # A new migration from changed function files: make migration NAME=what_changed FILES="sql/functions/x.sql"
 migration:
 	@$(VENV)/python scripts/new_function_migration.py $(NAME) $(FILES)
@@ -76,4 +89,5 @@ clean:
 	-@scripts/pg_cluster.sh stop $(DEV_DIR) 2>/dev/null
 	-@scripts/pg_cluster.sh stop $(TEST_DIR) 2>/dev/null
 	-@scripts/pg_cluster.sh stop $(BENCH_DIR) 2>/dev/null
+	-@scripts/pg_cluster.sh stop $(TYPES_DIR) 2>/dev/null
 	rm -rf .pg

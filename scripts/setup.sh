@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make demo`, `make test` and `make bench` need and is missing: PostgreSQL 15 with pg_cron,
 # pgTAP and plpgsql_check (Debian packages; as root, else it says what to install), the pinned Supabase CLI
-# (npm) and the Python tools in .venv. Fast when everything is there already.
+# (npm) and the Python tools in .venv; with --lowest also .venv-lowest (the client on its lowest allowed
+# dependencies). Fast when everything is there already.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -36,4 +37,22 @@ if [ ! -f "$stamp" ] || [ requirements-dev.txt -nt "$stamp" ] || [ python/pyproj
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
   .venv/bin/python -m pip install -q --disable-pip-version-check -e python/
   touch "$stamp"
+fi
+
+# The client on the lowest dependency versions python/pyproject.toml allows (for `make test`): those pins in the
+# same resolve as the test tools (so nothing lifts them), the package itself without resolving its dependencies.
+lowest=.venv-lowest
+lowest_stamp=$lowest/.installed
+if [ "${1:-}" = "--lowest" ]; then
+  if [ ! -f "$lowest_stamp" ] || [ python/lowest-requirements.txt -nt "$lowest_stamp" ] \
+    || [ requirements-dev.txt -nt "$lowest_stamp" ]; then
+    echo "installing the lowest allowed client dependencies into $lowest"
+    rm -rf "$lowest"
+    python3 -m venv "$lowest"
+    grep -E '^(pytest|pytest-postgresql|PyJWT)==' requirements-dev.txt >"$lowest/test-tools.txt"
+    "$lowest/bin/python" -m pip install -q --disable-pip-version-check \
+      -r python/lowest-requirements.txt -r "$lowest/test-tools.txt"
+    "$lowest/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e python/
+    touch "$lowest_stamp"
+  fi
 fi

@@ -21,7 +21,7 @@ def jobs(market):
 def test_jobs_exist_once_after_applying_the_migrations_twice(market, database_url):
     assert SCHEDULE_MIGRATIONS
     push = subprocess.run(
-        ["npx", "--no-install", "supabase", "db", "push", "--db-url", f"{database_url}?sslmode=disable", "--yes"],
+        ["npx", "--no-install", "supabase", "db", "push", f"--remote={database_url}?sslmode=disable", "--yes"],
         cwd=ROOT,
         capture_output=True,
         text=True,

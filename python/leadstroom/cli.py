@@ -8,13 +8,26 @@ import sys
 import uuid
 from collections.abc import Sequence
 
-from leadstroom.client import RUN_COLUMNS, LeadstroomClient, connect
+from leadstroom.client import LeadstroomClient, connect
 from leadstroom.errors import LeadstroomError
 from leadstroom.manual_test import run_manual_test
 from leadstroom.render import COMBO_COLUMNS, SEGMENT_COLUMNS, Output
 
 # the run log for people: what ran, who started it, what it changed; --json has every column
-RUN_TABLE_COLUMNS = tuple(c for c in RUN_COLUMNS if c not in ("method", "finished_at", "total_combinations"))
+RUN_TABLE_COLUMNS = (
+    "id",
+    "kind",
+    "trigger",
+    "caller",
+    "status",
+    "started_at",
+    "created_count",
+    "activated_count",
+    "deactivated_count",
+    "unchanged_count",
+    "plan_date",
+    "error",
+)
 
 
 def iso_date(text: str) -> str:
@@ -104,19 +117,19 @@ def run(args: argparse.Namespace, client: LeadstroomClient, out: Output) -> int:
     if args.command == "sync":
         result, _, _ = client.checked_sync(args.method)
         if out.as_json:
-            out.json(result)
+            out.json(dict(result))
         else:
             out.sync_summary(result)
             out.line("checked: every combination has one active segment, no active segment without one")
     elif args.command == "plan":
-        result = client.plan(args.date)
+        planned = client.plan(args.date)
         if out.as_json:
-            out.json(result)
+            out.json(dict(planned))
         else:
             out.line(
-                f"run {result['run_id']}: planned {result['segments_planned']} segments for {result['date']} "
-                f"({result['timezone']}), {result['total_target_leads_per_day']} leads a day in all, "
-                f"{result['zero_target_segments']} with target 0"
+                f"run {planned['run_id']}: planned {planned['segments_planned']} segments for {planned['date']} "
+                f"({planned['timezone']}), {planned['total_target_leads_per_day']} leads a day in all, "
+                f"{planned['zero_target_segments']} with target 0"
             )
     elif args.command == "combos":
         out.rows("Capacity combinations", client.combos(), COMBO_COLUMNS, empty="none")

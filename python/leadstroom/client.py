@@ -4,41 +4,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from leadstroom.checks import SegmentSnapshot, verify_sync
+from leadstroom.database_types import PublicLeadSegmentPlans, PublicLeadSegments, PublicSegmentSyncRuns
 from leadstroom.errors import InvalidInput, LeadstroomError, RunFailed
+from leadstroom.results import CapacityCombo, ExplainStep, PlanResult, SyncResult, validated
 from leadstroom.transport import TableQuery, Transport
 
-SEGMENT_COLUMNS = ("id", "code", "branch", "region", "country", "is_active", "created_at", "updated_at")
-PLAN_COLUMNS = (
-    "segment_id",
-    "date",
-    "capacity_partners",
-    "capacity_total_leads",
-    "target_leads_per_month",
-    "target_leads_per_day",
-    "actual_leads",
-    "lead_gap",
-    "lead_gap_percentage",
-)
-RUN_COLUMNS = (
-    "id",
-    "kind",
-    "method",
-    "trigger",
-    "caller",
-    "status",
-    "started_at",
-    "finished_at",
-    "total_combinations",
-    "created_count",
-    "activated_count",
-    "deactivated_count",
-    "unchanged_count",
-    "plan_date",
-    "error",
-)
+Row = TypeVar("Row", bound=BaseModel)
+
+
+def columns_of(model: type[BaseModel]) -> tuple[str, ...]:
+    """Every column of a generated table model: the client reads whole rows and validates them."""
+    return tuple(model.model_fields)
 
 
 class LeadstroomClient:
@@ -56,55 +37,57 @@ class LeadstroomClient:
 
     # the contract's functions
 
-    def combos(self) -> list[dict[str, Any]]:
-        return list(self.transport.rpc("get_branch_region_capacity_combos", {}))
+    def combos(self) -> list[CapacityCombo]:
+        rows = self.transport.rpc("get_branch_region_capacity_combos", {})
+        return validated(list[CapacityCombo], rows, "get_branch_region_capacity_combos")
 
-    def sync(self, method: str = "capacity") -> dict[str, Any]:
+    def sync(self, method: str = "capacity") -> SyncResult:
         """The admin endpoint; raises RunFailed when the run failed (its run row says why)."""
-        result: dict[str, Any] = self.transport.rpc("admin_sync_segments", {"method": method})
-        if result.get("status") == "failed":
-            raise RunFailed(f"sync run {result.get('run_id')} failed: {result.get('error')}")
-        return result
+        result = self.transport.rpc("admin_sync_segments", {"method": method})
+        _raise_when_failed("sync", result)
+        return validated(SyncResult, result, "admin_sync_segments")
 
-    def plan(self, date: str | None = None) -> dict[str, Any]:
-        result: dict[str, Any] = self.transport.rpc("plan_segment_targets", {"p_date": date})
-        if result.get("status") == "failed":
-            raise RunFailed(f"plan run {result.get('run_id')} failed: {result.get('error')}")
-        return result
+    def plan(self, date: str | None = None) -> PlanResult:
+        result = self.transport.rpc("plan_segment_targets", {"p_date": date})
+        _raise_when_failed("plan", result)
+        return validated(PlanResult, result, "plan_segment_targets")
 
-    def explain(self, partner_id: str) -> list[dict[str, Any]]:
-        return sorted(self.transport.rpc("explain_partner_capacity", {"p_partner_id": partner_id}), key=_step)
+    def explain(self, partner_id: str) -> list[ExplainStep]:
+        rows = self.transport.rpc("explain_partner_capacity", {"p_partner_id": partner_id})
+        return sorted(validated(list[ExplainStep], rows, "explain_partner_capacity"), key=lambda r: r["step"])
 
-    # what the SOP verifies in the SQL console
+    # what the SOP verifies in the SQL console, as the generated table models
 
-    def _rows(self, query: TableQuery) -> list[dict[str, Any]]:
+    def _rows(self, model: type[Row], query: TableQuery) -> list[Row]:
         rows = self.transport.select(query)
         if not isinstance(rows, list):
             raise LeadstroomError(f"unexpected answer reading {query.table}: {type(rows).__name__}")
-        return rows
+        try:
+            return [model.model_validate(row) for row in rows]
+        except ValidationError as exc:
+            raise LeadstroomError(f"unexpected row in {query.table}: {exc.errors()[0]['msg']}") from exc
 
-    def segments(self, *, include_inactive: bool = False) -> list[dict[str, Any]]:
+    def segments(self, *, include_inactive: bool = False) -> list[PublicLeadSegments]:
         filters: tuple[Any, ...] = () if include_inactive else (("is_active", "eq", True),)
-        return self._rows(TableQuery("lead_segments", SEGMENT_COLUMNS, filters, order_by="code"))
+        query = TableQuery("lead_segments", columns_of(PublicLeadSegments), filters, order_by="code")
+        return self._rows(PublicLeadSegments, query)
 
-    def plans(self, date: str, segment_ids: list[int]) -> list[dict[str, Any]]:
+    def plans(self, date: str, segment_ids: list[int]) -> list[PublicLeadSegmentPlans]:
         if not segment_ids:
             return []
-        return self._rows(
-            TableQuery(
-                "lead_segment_plans",
-                PLAN_COLUMNS,
-                (("date", "eq", date), ("segment_id", "in", tuple(segment_ids))),
-                order_by="segment_id",
-            )
-        )
+        filters: tuple[Any, ...] = (("date", "eq", date), ("segment_id", "in", tuple(segment_ids)))
+        query = TableQuery("lead_segment_plans", columns_of(PublicLeadSegmentPlans), filters, order_by="segment_id")
+        return self._rows(PublicLeadSegmentPlans, query)
 
-    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+    def runs(self, limit: int = 20) -> list[PublicSegmentSyncRuns]:
         if limit < 1:
             raise InvalidInput("--limit must be at least 1")
-        return self._rows(TableQuery("segment_sync_runs", RUN_COLUMNS, order_by="id", descending=True, limit=limit))
+        query = TableQuery(
+            "segment_sync_runs", columns_of(PublicSegmentSyncRuns), order_by="id", descending=True, limit=limit
+        )
+        return self._rows(PublicSegmentSyncRuns, query)
 
-    def checked_sync(self, method: str = "capacity") -> tuple[dict[str, Any], SegmentSnapshot, SegmentSnapshot]:
+    def checked_sync(self, method: str = "capacity") -> tuple[SyncResult, SegmentSnapshot, SegmentSnapshot]:
         """Sync, then verify the result against the segments before and after (raises CheckFailed)."""
         before = SegmentSnapshot.of(self.segments(include_inactive=True))
         result = self.sync(method)
@@ -113,8 +96,9 @@ class LeadstroomClient:
         return result, before, after
 
 
-def _step(row: Mapping[str, Any]) -> int:
-    return int(row["step"])
+def _raise_when_failed(kind: str, result: Any) -> None:
+    if isinstance(result, dict) and result.get("status") == "failed":
+        raise RunFailed(f"{kind} run {result.get('run_id')} failed: {result.get('error')}")
 
 
 def connect(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadstroom.client import LeadstroomClient
-from leadstroom.render import SEGMENT_COLUMNS, Output
+from leadstroom.render import SEGMENT_COLUMNS, Output, as_rows
 
 EXAMPLE_PARTNER = "5a1e0000-0000-4000-8000-000000000001"
 
@@ -42,7 +42,8 @@ def run_manual_test(
     out.table(
         "Capacity combinations", combos, ("branch", "region", "capacity_partners", "capacity_total_leads"), empty="none"
     )
-    report["segments_before"] = segments = client.segments()
+    segments = client.segments()
+    report["segments_before"] = as_rows(segments)
     out.table("Active segments", segments, SEGMENT_COLUMNS, empty="none")
 
     out.heading("Stap 2: nieuwe combinatie toevoegen (Supabase SQL editor)")
@@ -74,8 +75,9 @@ def run_manual_test(
     plan = client.plan(None)
     report["plan"] = plan
     fresh_codes = set(changed["new"]) | set(changed["reactivated"])
-    ids = {s["id"]: s["code"] for s in client.segments() if s["code"] in fresh_codes}
-    targets = [{"code": ids[p["segment_id"]], **p} for p in client.plans(plan["date"], sorted(ids))]
+    ids = {s.id: s.code for s in client.segments() if s.code in fresh_codes}
+    plans = client.plans(plan["date"].isoformat(), sorted(ids))
+    targets = [{"code": ids[p.segment_id], **row} for p, row in zip(plans, as_rows(plans), strict=True)]
     report["targets"] = targets
     out.table(
         f"Targets for {plan['date']}",

@@ -5,17 +5,29 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
+
+from leadstroom.results import SyncResult
 
 # the columns people see; --json prints every column
 COMBO_COLUMNS = ("branch", "region", "capacity_partners", "capacity_total_leads")
 SEGMENT_COLUMNS = ("code", "branch", "region", "is_active", "updated_at")
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
-CHANGE_LABELS = (("new", "created_codes"), ("reactivated", "activated_codes"), ("deactivated", "deactivated_codes"))
+
+
+def as_rows(items: Iterable[BaseModel | Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as JSON values, whether they came as generated models or as typed dicts."""
+    return [
+        item.model_dump(mode="json", by_alias=True)
+        if isinstance(item, BaseModel)
+        else json.loads(json.dumps(item, default=str))
+        for item in items
+    ]
 
 
 class Output:
@@ -35,9 +47,10 @@ class Output:
         if not self.as_json:
             self.console.print(text, markup=False, soft_wrap=True)
 
-    def table(self, title: str, rows: Sequence[dict[str, Any]], columns: Iterable[str], *, empty: str) -> None:
+    def table(self, title: str, items: Sequence[Any], columns: Iterable[str], *, empty: str) -> None:
         if self.as_json:
             return
+        rows = as_rows(items)
         cols = list(columns)
         if not rows:
             self.console.print(f"{title}: {empty}", markup=False)
@@ -49,24 +62,24 @@ class Output:
             table.add_row(*(_cell(row.get(col)) for col in cols))
         self.console.print(table)
 
-    def rows(self, title: str, rows: Sequence[dict[str, Any]], columns: Iterable[str], *, empty: str) -> None:
-        """A result list: JSON for scripts, else a table."""
+    def rows(self, title: str, items: Sequence[Any], columns: Iterable[str], *, empty: str) -> None:
+        """A result list (generated models or typed dicts): JSON for scripts, else a table."""
         if self.as_json:
-            self.json(list(rows))
+            self.json(as_rows(items))
         else:
-            self.table(title, rows, columns, empty=empty)
+            self.table(title, items, columns, empty=empty)
 
-    def sync_summary(self, result: dict[str, Any]) -> None:
-        counts = ", ".join(
-            f"{k} {result.get(k)}" for k in ("total_combinations", "created", "activated", "deactivated", "unchanged")
+    def sync_summary(self, result: SyncResult) -> None:
+        counts = (
+            f"total_combinations {result['total_combinations']}, created {result['created']}, "
+            f"activated {result['activated']}, deactivated {result['deactivated']}, unchanged {result['unchanged']}"
         )
-        self.line(f"run {result.get('run_id')} ({result.get('method')}): {counts}")
-        for label, key in (
-            ("new", "created_codes"),
-            ("reactivated", "activated_codes"),
-            ("deactivated", "deactivated_codes"),
+        self.line(f"run {result['run_id']} ({result['method']}): {counts}")
+        for label, codes in (
+            ("new", result["created_codes"]),
+            ("reactivated", result["activated_codes"]),
+            ("deactivated", result["deactivated_codes"]),
         ):
-            codes = result.get(key) or []
             self.line(f"  {label:<12} {', '.join(codes) if codes else '-'}")
 
 

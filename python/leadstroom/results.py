@@ -1,0 +1,70 @@
+"""The shapes of what the contract's functions return, validated when they arrive (pydantic), so a change in
+the database that the client does not expect fails as one clear error instead of a KeyError later.
+
+Table rows are the generated models in leadstroom.database_types; these are the RPC results, which
+`supabase gen types` does not describe."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+from typing_extensions import TypedDict
+
+from leadstroom.errors import LeadstroomError
+
+
+class SyncResult(TypedDict):
+    run_id: int
+    method: str
+    status: Literal["succeeded"]
+    total_combinations: int
+    created: int
+    activated: int
+    deactivated: int
+    unchanged: int
+    created_codes: list[str]
+    activated_codes: list[str]
+    deactivated_codes: list[str]
+
+
+class PlanResult(TypedDict):
+    run_id: int
+    kind: Literal["plan"]
+    status: Literal["succeeded"]
+    date: dt.date
+    timezone: str
+    segments_planned: int
+    active_segments: int
+    zero_target_segments: int
+    total_target_leads_per_day: float
+    total_actual_leads: int
+    plans_written: int
+
+
+class CapacityCombo(TypedDict):
+    branch: str
+    region: str
+    capacity_partners: int
+    capacity_total_leads: int
+
+
+class ExplainStep(TypedDict):
+    step: int
+    rule: str
+    passed: bool
+    reason: str
+
+
+Shape = TypeVar("Shape")
+
+
+def validated(shape: type[Shape], value: Any, what: str) -> Shape:
+    """`value` as `shape`, or a LeadstroomError that says which field of which answer was off."""
+    try:
+        return TypeAdapter(shape).validate_python(value)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the answer"
+        raise LeadstroomError(f"unexpected answer from {what}: {where}: {first['msg']}") from exc
