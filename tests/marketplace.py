@@ -23,7 +23,8 @@ delete from public.regions where code not in (
 update public.regions set is_active = true, country = 'NL' where not is_active or country <> 'NL';
 reset session_replication_role;
 update public.segment_sync_settings set target_ratio = 0.8, min_target_leads_per_month = 5, days_per_month = 30,
-    timezone = 'Europe/Amsterdam', run_at_local_time = '03:00', require_active_payment_method = false;
+    timezone = 'Europe/Amsterdam', run_at_local_time = '03:00', require_active_payment_method = false,
+    follow_partner_changes = false;
 """
 
 
@@ -36,8 +37,13 @@ class Marketplace:
         self.platform = platform
 
     def reset(self) -> None:
-        """An empty marketplace: data tables truncated, the 12 provinces, default settings."""
+        """An empty marketplace: data tables truncated, the 12 provinces, default settings, except that segments
+        do not follow partner changes: most tests are about the sync itself, as SOP 03.4 describes it with
+        following off. The tests of following (test_follow_changes.py) switch it on with `follow()`."""
         self.platform.execute(EMPTY_MARKETPLACE_SQL)
+
+    def follow(self, on: bool = True) -> None:
+        self.sql("update segment_sync_settings set follow_partner_changes = %s", (on,))
 
     def sql(self, query: str, params: Any = None) -> list[dict[str, Any]]:
         cur = self.conn.execute(query, params)

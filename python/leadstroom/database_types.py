@@ -211,6 +211,7 @@ class PublicSegmentSyncRuns(BaseModel):
     error: Optional[str] = Field(alias="error")
     error_sqlstate: Optional[str] = Field(alias="error_sqlstate")
     finished_at: Optional[datetime.datetime] = Field(alias="finished_at")
+    fixed_count: Optional[int] = Field(alias="fixed_count")
     id: int = Field(alias="id")
     kind: str = Field(alias="kind")
     method: Optional[str] = Field(alias="method")
@@ -235,6 +236,7 @@ class PublicSegmentSyncRunsInsert(TypedDict):
     error: NotRequired[Annotated[Optional[str], Field(alias="error")]]
     error_sqlstate: NotRequired[Annotated[Optional[str], Field(alias="error_sqlstate")]]
     finished_at: NotRequired[Annotated[Optional[datetime.datetime], Field(alias="finished_at")]]
+    fixed_count: NotRequired[Annotated[Optional[int], Field(alias="fixed_count")]]
     id: NotRequired[Annotated[int, Field(alias="id")]]
     kind: Annotated[str, Field(alias="kind")]
     method: NotRequired[Annotated[Optional[str], Field(alias="method")]]
@@ -259,6 +261,7 @@ class PublicSegmentSyncRunsUpdate(TypedDict):
     error: NotRequired[Annotated[Optional[str], Field(alias="error")]]
     error_sqlstate: NotRequired[Annotated[Optional[str], Field(alias="error_sqlstate")]]
     finished_at: NotRequired[Annotated[Optional[datetime.datetime], Field(alias="finished_at")]]
+    fixed_count: NotRequired[Annotated[Optional[int], Field(alias="fixed_count")]]
     id: NotRequired[Annotated[int, Field(alias="id")]]
     kind: NotRequired[Annotated[str, Field(alias="kind")]]
     method: NotRequired[Annotated[Optional[str], Field(alias="method")]]
@@ -273,6 +276,7 @@ class PublicSegmentSyncRunsUpdate(TypedDict):
 
 class PublicSegmentSyncSettings(BaseModel):
     days_per_month: int = Field(alias="days_per_month")
+    follow_partner_changes: bool = Field(alias="follow_partner_changes")
     id: bool = Field(alias="id")
     min_target_leads_per_month: float = Field(alias="min_target_leads_per_month")
     require_active_payment_method: bool = Field(alias="require_active_payment_method")
@@ -283,6 +287,7 @@ class PublicSegmentSyncSettings(BaseModel):
 
 class PublicSegmentSyncSettingsInsert(TypedDict):
     days_per_month: NotRequired[Annotated[int, Field(alias="days_per_month")]]
+    follow_partner_changes: NotRequired[Annotated[bool, Field(alias="follow_partner_changes")]]
     id: NotRequired[Annotated[bool, Field(alias="id")]]
     min_target_leads_per_month: NotRequired[Annotated[float, Field(alias="min_target_leads_per_month")]]
     require_active_payment_method: NotRequired[Annotated[bool, Field(alias="require_active_payment_method")]]
@@ -293,6 +298,7 @@ class PublicSegmentSyncSettingsInsert(TypedDict):
 
 class PublicSegmentSyncSettingsUpdate(TypedDict):
     days_per_month: NotRequired[Annotated[int, Field(alias="days_per_month")]]
+    follow_partner_changes: NotRequired[Annotated[bool, Field(alias="follow_partner_changes")]]
     id: NotRequired[Annotated[bool, Field(alias="id")]]
     min_target_leads_per_month: NotRequired[Annotated[float, Field(alias="min_target_leads_per_month")]]
     require_active_payment_method: NotRequired[Annotated[bool, Field(alias="require_active_payment_method")]]

@@ -13,6 +13,7 @@ as $$
         activated_count = (p_result ->> 'activated')::integer,
         deactivated_count = (p_result ->> 'deactivated')::integer,
         unchanged_count = (p_result ->> 'unchanged')::integer,
+        fixed_count = (p_result ->> 'fixed')::integer,
         created_codes = array(select pg_catalog.jsonb_array_elements_text(p_result -> 'created_codes')),
         activated_codes = array(select pg_catalog.jsonb_array_elements_text(p_result -> 'activated_codes')),
         deactivated_codes = array(select pg_catalog.jsonb_array_elements_text(p_result -> 'deactivated_codes')),

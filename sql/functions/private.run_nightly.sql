@@ -24,12 +24,8 @@ begin
         return pg_catalog.jsonb_build_object('ran', false, 'local_date', v_local_date, 'last_run_on', v_last_run_on);
     end if;
 
-    perform pg_catalog.set_config('leadstroom.run_trigger', 'cron', true);
-    perform pg_catalog.set_config('leadstroom.scheduled_for', v_local_date::text, true);
-    v_sync := public.sync_segments_capacity();
-    v_plan := public.plan_segment_targets(v_local_date);
-    perform pg_catalog.set_config('leadstroom.run_trigger', '', true);
-    perform pg_catalog.set_config('leadstroom.scheduled_for', '', true);
+    v_sync := private.run_sync('cron', v_local_date);
+    v_plan := private.run_plan(v_local_date, 'cron', v_local_date);
     return pg_catalog.jsonb_build_object('ran', true, 'local_date', v_local_date, 'sync', v_sync, 'plan', v_plan);
 end;
 $$;

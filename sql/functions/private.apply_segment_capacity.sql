@@ -1,0 +1,137 @@
+-- Brings the segments of the given combinations (p_branches[i] + p_regions[i]) in line with their capacity
+-- as committed right now: creates or reactivates a segment where a partner counts, deactivates one where none
+-- does. The one place segments change; the full sync and the following of partner changes both call it.
+-- Returns the codes it created, activated and deactivated and the ids of those segments.
+--
+-- Concurrency: each combination is first locked (an advisory lock per plain segment code, taken in one fixed
+-- order, so single-statement changes never deadlock and two combinations that would share a code queue too).
+-- In read committed, the statement after the lock takes a fresh snapshot and sees every transaction that held
+-- the lock before, so two partners leaving one combination in
+-- concurrent transactions cannot each keep it alive for the other (write skew). Under repeatable read the
+-- snapshot is older than the lock; there the segment rows are written even when unchanged, so a concurrent
+-- change to the same combination ends one transaction with a serialization failure instead of a wrong segment.
+create or replace function private.apply_segment_capacity(p_branches text[], p_regions text[])
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+    v_result jsonb;
+begin
+    -- one key per plain code (leadstroom's lock namespace in the high half); keys in ascending order
+    perform pg_catalog.pg_advisory_xact_lock(k.lock_key)
+    from (
+        select distinct
+            (1818325363::bigint << 32)
+            | (pg_catalog.hashtext(pg_catalog.replace(c.branch || '_' || c.region, '-', '_'))::bigint & 4294967295)
+            as lock_key
+        from unnest(p_branches, p_regions) as c (branch, region)
+        order by 1
+    ) as k;
+
+    if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
+        update public.lead_segments as s
+        set is_active = s.is_active
+        from unnest(p_branches, p_regions) as c (branch, region)
+        where s.branch = c.branch and s.region = c.region;
+    end if;
+
+    with candidate as (
+        select distinct c.branch, c.region
+        from unnest(p_branches, p_regions) as c (branch, region)
+    ),
+
+    -- a combination has capacity while one counting partner has both preferences enabled
+    wanted as (
+        select
+            c.branch,
+            c.region,
+            r.country,
+            i.is_active and r.is_active and exists (
+                select
+                from public.user_industry_preferences as uip
+                inner join public.user_location_preferences as ulp
+                    on uip.user_id = ulp.user_id and ulp.location_code = c.region and ulp.is_enabled
+                inner join private.partner_capacity_lookup as pc on uip.user_id = pc.partner_id
+                where uip.industry_id = i.id and uip.is_enabled and pc.counts
+            ) as has_capacity
+        from candidate as c
+        inner join public.industries as i on c.branch = i.slug
+        inner join public.regions as r on c.region = r.code
+    ),
+
+    missing as (
+        select
+            w.branch,
+            w.region,
+            w.country,
+            pg_catalog.replace(w.branch || '_' || w.region, '-', '_') as plain_code
+        from wanted as w
+        where w.has_capacity and not exists (
+            select from public.lead_segments as s
+            where s.branch = w.branch and s.region = w.region
+        )
+    ),
+
+    -- the plain code goes to the first combination (by branch, region) that wants it while it is free;
+    -- any other gets a suffix derived from its own branch and region, so it is the same whenever it is made
+    coded as (
+        select
+            m.branch,
+            m.region,
+            m.country,
+            case
+                when
+                    pg_catalog.row_number() over (partition by m.plain_code order by m.branch, m.region) = 1
+                    and not exists (select from public.lead_segments as s where s.code = m.plain_code)
+                    then m.plain_code
+                else m.plain_code || '_' || pg_catalog.left(pg_catalog.md5(m.branch || '/' || m.region), 8)
+            end as code
+        from missing as m
+    ),
+
+    created as (
+        insert into public.lead_segments (code, branch, region, country)
+        select cd.code, cd.branch, cd.region, cd.country from coded as cd
+        returning id, code
+    ),
+
+    activated as (
+        update public.lead_segments as s
+        set is_active = true
+        from wanted as w
+        where s.branch = w.branch and s.region = w.region and w.has_capacity and not s.is_active
+        returning s.id, s.code
+    ),
+
+    deactivated as (
+        update public.lead_segments as s
+        set is_active = false
+        from wanted as w
+        where s.branch = w.branch and s.region = w.region and not w.has_capacity and s.is_active
+        returning s.id, s.code
+    )
+
+    select pg_catalog.jsonb_build_object(
+        'created_codes', coalesce((select pg_catalog.jsonb_agg(x.code order by x.code) from created as x), '[]'),
+        'activated_codes', coalesce((select pg_catalog.jsonb_agg(x.code order by x.code) from activated as x), '[]'),
+        'deactivated_codes',
+        coalesce((select pg_catalog.jsonb_agg(x.code order by x.code) from deactivated as x), '[]'),
+        'changed_segment_ids', coalesce(
+            (
+                select pg_catalog.jsonb_agg(x.id order by x.id)
+                from (
+                    select y.id from created as y
+                    union all select y.id from activated as y
+                    union all select y.id from deactivated as y
+                ) as x
+            ),
+            '[]'
+        )
+    )
+    into v_result;
+    return v_result;
+end;
+$$;
+
+revoke all on function private.apply_segment_capacity(text[], text[]) from public;

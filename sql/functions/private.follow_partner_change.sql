@@ -1,0 +1,99 @@
+-- Trigger (after each statement, with its transition tables new_rows / old_rows) on every partner table that
+-- can give or take capacity: profiles, subscriptions, payment_methods (while the payment rule is on) and both
+-- preference tables. While segment_sync_settings.follow_partner_changes is on, the combinations the changed
+-- rows touch are brought in line before the statement's transaction commits: every branch x region pair of
+-- each affected partner (its current preferences and those in the changed rows). One pass per statement,
+-- however many rows it changed. Columns the capacity rule does not read (names, timestamps) change nothing.
+-- security definer: a partner's own change writes segments, plans and runs, which the partner may not.
+create or replace function private.follow_partner_change()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    v_follow boolean;
+    v_payment_rule boolean;
+    v_partner_key text := case tg_table_name when 'profiles' then 'id' else 'user_id' end;
+    -- what the capacity rule does not read: a change to only these is no change
+    v_ignored text[] := array['created_at', 'updated_at', 'full_name', 'company_name', 'location_name'];
+    v_rows jsonb;
+    v_branches text[];
+    v_regions text[];
+begin
+    -- FOR SHARE: switching following on waits for this transaction, so no change in flight is missed
+    select st.follow_partner_changes, st.require_active_payment_method
+    into v_follow, v_payment_rule
+    from public.segment_sync_settings as st
+    for share;
+    if not v_follow or (tg_table_name = 'payment_methods' and not v_payment_rule) then
+        return null;
+    end if;
+    if tg_table_name = 'subscriptions' then
+        v_ignored := array['updated_at'];  -- created_at decides which subscription is the latest
+    end if;
+
+    if tg_op = 'INSERT' then
+        select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(n)) into v_rows from new_rows as n;
+    elsif tg_op = 'DELETE' then
+        select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(o)) into v_rows from old_rows as o;
+    else
+        select pg_catalog.jsonb_agg(changed.row_value)
+        into v_rows
+        from (
+            select pg_catalog.to_jsonb(o) as old_value, pg_catalog.to_jsonb(n) as new_value
+            from old_rows as o
+            inner join new_rows as n on o.id = n.id
+        ) as pair
+        cross join lateral (values (pair.old_value), (pair.new_value)) as changed (row_value)
+        where (pair.old_value - v_ignored) is distinct from (pair.new_value - v_ignored);
+    end if;
+    if v_rows is null then
+        return null;
+    end if;
+
+    with changed as (
+        select
+            (r.value ->> v_partner_key)::uuid as partner_id,
+            (r.value ->> 'industry_id')::bigint as industry_id,
+            r.value ->> 'location_code' as region
+        from pg_catalog.jsonb_array_elements(v_rows) as r
+    ),
+
+    partners as (
+        select distinct c.partner_id from changed as c
+    ),
+
+    industries_of as (
+        select uip.user_id as partner_id, uip.industry_id
+        from public.user_industry_preferences as uip
+        where uip.user_id in (select p.partner_id from partners as p)
+        union
+        select c.partner_id, c.industry_id from changed as c where c.industry_id is not null
+    ),
+
+    regions_of as (
+        select ulp.user_id as partner_id, ulp.location_code as region
+        from public.user_location_preferences as ulp
+        where ulp.user_id in (select p.partner_id from partners as p)
+        union
+        select c.partner_id, c.region from changed as c where c.region is not null
+    ),
+
+    pairs as (
+        select distinct i.slug as branch, ro.region
+        from industries_of as io
+        inner join regions_of as ro on io.partner_id = ro.partner_id
+        inner join public.industries as i on io.industry_id = i.id
+    )
+
+    select coalesce(array_agg(p.branch), '{}'), coalesce(array_agg(p.region), '{}')
+    into v_branches, v_regions
+    from pairs as p;
+
+    perform private.follow_combinations(v_branches, v_regions);
+    return null;
+end;
+$$;
+
+revoke all on function private.follow_partner_change() from public;
