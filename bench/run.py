@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from following import measure_following
 from reference import reference_sync
 
 BENCH = Path(__file__).resolve().parent
@@ -49,6 +50,7 @@ class Bench:
         self.url = url
         self.repetitions = repetitions
         self.figures: dict[str, dict[str, Any]] = {}
+        self.extra: dict[str, dict[str, Any]] = {}  # figures that are not one timed call (throughput, waits)
 
     def connect(self) -> psycopg.Connection:
         conn = psycopg.connect(self.url, autocommit=True)
@@ -175,6 +177,9 @@ def main() -> int:
         conn.execute(f"set work_mem = '{FUNCTION_WORK_MEM}'")
         return conn.execute(lower_bound_sql).fetchone()
 
+    # the full sync's figures with segments that change only through it; following is measured after
+    with bench.connect() as conn:
+        conn.execute("update segment_sync_settings set follow_partner_changes = false")
     bench.measure("lower_bound", lower_bound, rollback=False)
     bench.measure("sync_cold", lambda c: scalar(c, "select sync_segments_capacity()"))
     bench.measure("reference_cold", reference_sync)
@@ -217,6 +222,9 @@ def main() -> int:
     bench.measure("sync_churn_1pct", lambda c: scalar(c, "select sync_segments_capacity()"), prepare=churn)
     bench.measure("planner", lambda c: scalar(c, "select plan_segment_targets(%s)", (PLAN_DATE,)))
 
+    console.print("following partner changes ...")
+    measure_following(bench, args.partners)
+
     console.print("explaining ...")
     plans = explain_plans(args.db, lower_bound_sql)
 
@@ -241,6 +249,13 @@ def main() -> int:
             " ".join(f"{t * 1000:.0f}" for t in figure["times_s"]),
         )
     console.print(table)
+    for name, extra in bench.extra.items():
+        if "changes_per_s" in extra:
+            console.print(
+                f"{name}: {extra['changes_per_s']:,.0f} changes/s ({extra['changes']} in {extra['seconds']:.1f} s)"
+            )
+        else:
+            console.print(f"{name}: median {extra['median_s'] * 1000:,.1f} ms")
     console.print(f"segment rows written by a no-op sync: {noop_written}")
     console.print(f"sync (cold) vs the reference algorithm (cold): {reference_speedup:.1f}× faster")
 
@@ -262,6 +277,7 @@ def main() -> int:
         "figures": {
             name: {k: v for k, v in figure.items() if k != "result" or name == "sync_noop"} for name, figure in rows
         },
+        "following": bench.extra,
         "noop_sync_segment_rows_written": noop_written,
         "sync_vs_reference_speedup": reference_speedup,
         "plans": plans,

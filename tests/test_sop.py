@@ -13,14 +13,12 @@ def sql_blocks(path: Path) -> list[str]:
 
 
 def sop_verification_queries() -> list[str]:
-    """The SELECT statements of the SOP's step 4, exactly as written there."""
-    text = SOP.read_text() if SOP.exists() else ""
-    queries = re.findall(r"`(SELECT [^`]+)`", text)
-    # the runbook is beside the project; keep the two queries here too so the test runs without it
-    return queries or [
-        "SELECT code, branch, region, is_active FROM lead_segments WHERE is_active = true;",
-        "SELECT * FROM get_branch_region_capacity_combos();",
-    ]
+    """The SELECT statements of the SOP's step 4, exactly as written there (the runbook is beside the project,
+    in ../shared/seeds/; without it this test fails rather than check a copy of its own)."""
+    assert SOP.exists(), f"the runbook is missing: {SOP}"
+    queries = re.findall(r"`(SELECT [^`]+)`", SOP.read_text())
+    assert len(queries) == 2, queries
+    return queries
 
 
 def test_manual_sql_adds_the_combination_and_the_sync_creates_its_segment(market):
@@ -67,3 +65,18 @@ def test_sop_targets_after_the_orchestrator_run(market):
     )
     assert (float(row["target_leads_per_month"]), float(row["target_leads_per_day"])) == (40.0, 1.33)
     assert row["capacity_total_leads"] == 50
+
+
+def test_with_following_on_the_combination_creates_its_segment_when_it_commits(market):
+    """SOP step 2 already creates the segment (a 'change' run); the sync of step 3 finds nothing left to do."""
+    market.follow()
+    *adding, sync = sql_blocks(MANUAL)
+    for block in adding:
+        market.sql(block)
+    segments_query, _ = sop_verification_queries()
+    assert [r["code"] for r in market.sql(segments_query)] == ["loodgieter_zuid_holland"]
+    run = market.last_run()
+    assert (run["trigger"], run["created_codes"]) == ("change", ["loodgieter_zuid_holland"])
+    market.sql(sync)
+    run = market.last_run()
+    assert (run["trigger"], run["created_codes"], run["fixed_count"]) == ("sql", [], 0)

@@ -36,6 +36,8 @@ def run_manual_test(
     pause: bool,
 ) -> int:
     report: dict[str, Any] = {}
+    latest_runs = client.runs(1)
+    walkthrough_starts_after = latest_runs[0].id if latest_runs else 0
 
     out.heading("Stap 1: huidige capacity-combinaties en segmenten")
     report["combinations_before"] = combos = client.combos()
@@ -62,14 +64,26 @@ def run_manual_test(
     out.line("checked: every combination has exactly one active segment, no active segment lacks one")
 
     out.heading("Stap 4: wat is er veranderd")
+    # with following on, the segments changed when the SQL of step 2 committed, in runs of their own
+    followed = [r for r in client.runs(50) if r.id > walkthrough_starts_after and r.trigger == "change"]
     changed = {
-        "new": result["created_codes"],
-        "reactivated": result["activated_codes"],
-        "deactivated": result["deactivated_codes"],
+        "new": sorted({*result["created_codes"], *(c for r in followed for c in r.created_codes)}),
+        "reactivated": sorted({*result["activated_codes"], *(c for r in followed for c in r.activated_codes)}),
+        "deactivated": sorted({*result["deactivated_codes"], *(c for r in followed for c in r.deactivated_codes)}),
     }
     report["changed"] = changed
+    report["following"] = result["following"]
+    report["change_runs"] = as_rows(reversed(followed))
     for label, codes in changed.items():
         out.line(f"{label:<12} {', '.join(codes) if codes else '-'}")
+    for run in reversed(followed):
+        run_codes = ", ".join(run.created_codes + run.activated_codes + run.deactivated_codes)
+        out.line(
+            f"  {run_codes}: changed when the combination was committed "
+            f"(run {run.id}, trigger change, {run.started_at:%Y-%m-%d %H:%M:%S %Z}, by {run.caller})"
+        )
+    if result["following"]:
+        out.line(f"the sync of step 3 had {result['fixed']} segments left to fix: following keeps them in line")
 
     out.heading("Stap 5: targets van de nieuwe segmenten (orchestrator-run)")
     plan = client.plan(None)

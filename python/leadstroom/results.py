@@ -27,6 +27,8 @@ class SyncResult(TypedDict):
     created_codes: list[str]
     activated_codes: list[str]
     deactivated_codes: list[str]
+    fixed: int  # segments the sync had to change: 0 while segments follow partner changes
+    following: bool
 
 
 class PlanResult(TypedDict):
