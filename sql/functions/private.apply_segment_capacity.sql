@@ -14,6 +14,8 @@ create or replace function private.apply_segment_capacity(p_branches text[], p_r
 returns jsonb
 language plpgsql
 set search_path = ''
+-- one plan for every call: re-planning these statements for each partner change would cost more than running them
+set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_result jsonb;

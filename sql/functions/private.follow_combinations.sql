@@ -8,6 +8,8 @@ create or replace function private.follow_combinations(p_branches text[], p_regi
 returns void
 language plpgsql
 set search_path = ''
+-- one plan for every call: re-planning these statements for each partner change would cost more than running them
+set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_applied jsonb;

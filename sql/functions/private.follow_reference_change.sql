@@ -7,6 +7,8 @@ returns trigger
 language plpgsql
 security definer
 set search_path = ''
+-- one plan for every call: re-planning these statements for each partner change would cost more than running them
+set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_follow boolean;

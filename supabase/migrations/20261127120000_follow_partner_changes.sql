@@ -169,6 +169,8 @@ create or replace function private.apply_segment_capacity(p_branches text[], p_r
 returns jsonb
 language plpgsql
 set search_path = ''
+-- one plan for every call: re-planning these statements for each partner change would cost more than running them
+set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_result jsonb;
@@ -674,6 +676,8 @@ create or replace function private.follow_combinations(p_branches text[], p_regi
 returns void
 language plpgsql
 set search_path = ''
+-- one plan for every call: re-planning these statements for each partner change would cost more than running them
+set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_applied jsonb;
@@ -726,14 +730,18 @@ revoke all on function private.follow_combinations(text[], text[]) from public;
 -- can give or take capacity: profiles, subscriptions, payment_methods (while the payment rule is on) and both
 -- preference tables. While segment_sync_settings.follow_partner_changes is on, the combinations the changed
 -- rows touch are brought in line before the statement's transaction commits: every branch x region pair of
--- each affected partner (its current preferences and those in the changed rows). One pass per statement,
--- however many rows it changed. Columns the capacity rule does not read (names, timestamps) change nothing.
+-- each affected partner (its current preferences and those in the changed rows; when a deleted partner's
+-- cascade has emptied both preference tables, the active segments of the changed branch or region). One pass
+-- per statement, however many rows it changed. Columns the capacity rule does not read (names, timestamps)
+-- change nothing.
 -- security definer: a partner's own change writes segments, plans and runs, which the partner may not.
 create or replace function private.follow_partner_change()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
+-- one plan for every call: re-planning these statements for each partner change would cost more than running them
+set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_follow boolean;
@@ -804,11 +812,31 @@ begin
         select c.partner_id, c.region from changed as c where c.region is not null
     ),
 
+    -- a deleted partner's cascade empties both preference tables before their triggers run: a changed
+    -- preference whose partner has none of the other kind left takes every active segment of it along
+    orphaned as (
+        select i.slug as branch, null::text as region
+        from changed as c
+        inner join public.industries as i on c.industry_id = i.id
+        where not exists (select from public.user_location_preferences as ulp where ulp.user_id = c.partner_id)
+        union
+        select null, c.region
+        from changed as c
+        where c.region is not null and not exists (
+            select from public.user_industry_preferences as uip where uip.user_id = c.partner_id
+        )
+    ),
+
     pairs as (
-        select distinct i.slug as branch, ro.region
+        select i.slug as branch, ro.region
         from industries_of as io
         inner join regions_of as ro on io.partner_id = ro.partner_id
         inner join public.industries as i on io.industry_id = i.id
+        union
+        select s.branch, s.region
+        from public.lead_segments as s
+        inner join orphaned as o on s.branch = o.branch or s.region = o.region
+        where s.is_active
     )
 
     select coalesce(array_agg(p.branch), '{}'), coalesce(array_agg(p.region), '{}')
@@ -831,6 +859,8 @@ returns trigger
 language plpgsql
 security definer
 set search_path = ''
+-- one plan for every call: re-planning these statements for each partner change would cost more than running them
+set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_follow boolean;
