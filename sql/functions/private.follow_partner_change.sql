@@ -84,17 +84,19 @@ begin
         select c.partner_id, c.region from changed as c where c.region is not null
     ),
 
-    -- a deleted partner's cascade empties both preference tables before their triggers run: a changed
+    -- a deleted partner's cascade empties both preference tables before their triggers run: a deleted
     -- preference whose partner has none of the other kind left takes every active segment of it along
     orphaned as (
         select i.slug as branch, null::text as region
         from changed as c
         inner join public.industries as i on c.industry_id = i.id
-        where not exists (select from public.user_location_preferences as ulp where ulp.user_id = c.partner_id)
+        where tg_op = 'DELETE' and not exists (
+            select from public.user_location_preferences as ulp where ulp.user_id = c.partner_id
+        )
         union
         select null, c.region
         from changed as c
-        where c.region is not null and not exists (
+        where tg_op = 'DELETE' and c.region is not null and not exists (
             select from public.user_industry_preferences as uip where uip.user_id = c.partner_id
         )
     ),
