@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // SOP 03.4 "Automatische sync ... zie cron/partnerMarketingJobs.js": the nightly sync no longer runs in Node.
-// It is a pg_cron job in the database, scheduled by supabase/migrations/*_nightly_schedule.sql at
-// segment_sync_settings.run_at_local_time in segment_sync_settings.timezone (03:00 Europe/Amsterdam).
+// It is a pg_cron job in the database that fires hourly and runs once a day from
+// segment_sync_settings.run_at_local_time in segment_sync_settings.timezone (03:00 Europe/Amsterdam),
+// retrying a failed or missed night at later firings the same day.
 // Running this file prints the jobs as the database has them (needs psql and DATABASE_URL).
 const { spawnSync } = require("node:child_process");
 

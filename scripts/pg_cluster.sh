@@ -61,11 +61,17 @@ $extra_conf
 EOF
   fi
   if ! is_running; then
-    if ! as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
-      echo "PostgreSQL did not start (is port $port taken?); its log ends:" >&2
-      tail -n 5 "$dir/server.log" >&2
-      exit 1
-    fi
+    # a port still held by a closing connection (TIME_WAIT) frees itself within a minute: try a few times
+    local attempt
+    for attempt in 1 2 3 4; do
+      as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null && break
+      if [ "$attempt" -eq 4 ] || ! grep -q "Address already in use" "$dir/server.log"; then
+        echo "PostgreSQL did not start (is port $port taken?); its log ends:" >&2
+        tail -n 5 "$dir/server.log" >&2
+        exit 1
+      fi
+      sleep 20
+    done
   fi
   if $new; then
     PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 \

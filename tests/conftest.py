@@ -24,7 +24,7 @@ from pytest_postgresql import factories
 from tests.marketplace import Marketplace
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:54330/postgres"
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:25430/postgres"
 # as the Makefile's TEST_CONF: pg_cron never fires mid-test; statements inside functions are counted
 TEST_CONF = "cron.host = '/nonexistent'; pg_stat_statements.track = all"
 
@@ -33,7 +33,7 @@ def _server_url() -> str:
     url = os.environ.get("LEADSTROOM_TEST_DB")
     if url:
         return url
-    cluster = [str(ROOT / "scripts/pg_cluster.sh"), "fresh", str(ROOT / ".pg/test"), "54330"]
+    cluster = [str(ROOT / "scripts/pg_cluster.sh"), "fresh", str(ROOT / ".pg/test"), "25430"]
     subprocess.run(
         cluster,
         check=True,

@@ -21,6 +21,15 @@ def test_subscription_without_leads_per_month_falls_back_to_max_open_leads(marke
     assert market.combos() == [(*LZ, 1, 12)]
 
 
+def test_newest_subscription_without_a_value_falls_back_to_max_open_leads_not_to_an_older_one(market):
+    """The newest active subscription decides; its null means "not set", so max_open_leads applies, not the
+    value of an older subscription."""
+    partner = market.partner(["loodgieter"], ["zuid-holland"], max_open_leads=12)
+    market.subscription(partner, 40, created_at="2026-01-01")
+    market.subscription(partner, None, created_at="2026-06-01")
+    assert market.combos() == [(*LZ, 1, 12)]
+
+
 @pytest.mark.parametrize("status", ["trialing", "past_due", "cancelled", "expired"])
 def test_only_active_subscriptions_count(market, status):
     market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=50, subscription_status=status)

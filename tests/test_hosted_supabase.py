@@ -16,7 +16,7 @@ from tests.conftest import platform_url
 
 ROOT = Path(__file__).resolve().parent.parent
 EXISTING_PROJECT_DIR = ROOT / ".pg" / "existing-project"
-EXISTING_PROJECT_PORT = "54332"
+EXISTING_PROJECT_PORT = "25432"
 
 # INFO findings the README lists with the reason they stay (see "Supabase's advisors")
 ACCEPTED_INFO = {"unused_index"}

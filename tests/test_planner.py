@@ -1,6 +1,5 @@
 """The planner: daily targets per segment from capacity, actual leads by local day, re-planning in place."""
 
-import datetime as dt
 from decimal import Decimal
 
 import psycopg
@@ -131,10 +130,11 @@ def test_a_segment_deactivated_after_planning_gets_target_zero_and_keeps_older_p
 
 
 def test_plan_defaults_to_today_in_the_configured_time_zone_and_is_logged(market):
+    market.sql("update segment_sync_settings set timezone = 'Pacific/Kiritimati'")
     market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=50)
     market.sync()
     result = market.one("select plan_segment_targets() as r")
-    today = market.one("select (now() at time zone 'Europe/Amsterdam')::date")
+    today = market.one("select (now() at time zone 'Pacific/Kiritimati')::date")
     assert result["date"] == today.isoformat()
     run = market.last_run()
     assert (run["kind"], run["status"], run["plan_date"], run["id"]) == ("plan", "succeeded", today, result["run_id"])
@@ -160,7 +160,10 @@ def test_bad_settings_are_refused(market, assignment, error, message):
 
 
 def test_the_plan_date_default_follows_the_time_zone(market):
-    market.sql("update segment_sync_settings set timezone = 'Pacific/Kiritimati'")
-    kiritimati_today = market.one("select (now() at time zone 'Pacific/Kiritimati')::date")
-    assert market.one("select plan_segment_targets() as r")["date"] == kiritimati_today.isoformat()
-    assert isinstance(kiritimati_today, dt.date)
+    """Kiritimati (UTC+14) and Pago Pago (UTC-11) are 25 hours apart: their dates always differ."""
+    dates = {}
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        market.sql("update segment_sync_settings set timezone = %s", (zone,))
+        dates[zone] = market.one("select plan_segment_targets() as r")["date"]
+        assert dates[zone] == market.one("select (now() at time zone %s)::date::text", (zone,))
+    assert dates["Pacific/Kiritimati"] != dates["Pacific/Pago_Pago"]

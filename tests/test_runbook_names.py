@@ -31,4 +31,4 @@ def test_node_manual_test_script_runs_the_walkthrough(market, database_url):
 def test_cron_file_shows_the_jobs(market, database_url):
     result = node("cron/partnerMarketingJobs.js", database_url)
     assert result.returncode == 0, result.stderr
-    assert "leadstroom-nightly-segment-sync | 0 1,2 * * *" in result.stdout
+    assert "leadstroom-nightly-segment-sync | 0 * * * *" in result.stdout

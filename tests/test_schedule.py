@@ -33,7 +33,7 @@ def test_jobs_exist_once_after_applying_the_migrations_twice(market, database_ur
     found = jobs(market)
     assert sorted(found) == [NIGHTLY, PURGE]
     assert market.one("select count(*) from cron.job where jobname in (%s, %s)", (NIGHTLY, PURGE)) == 2
-    assert found[NIGHTLY]["schedule"] == "0 1,2 * * *"
+    assert found[NIGHTLY]["schedule"] == "0 * * * *"
     assert found[NIGHTLY]["active"] is True
 
 
@@ -59,11 +59,13 @@ def test_the_job_command_runs_the_sync_then_the_planner(market):
 
 def test_changing_time_zone_or_run_time_reschedules_without_a_migration(market):
     market.sql("update segment_sync_settings set timezone = 'America/New_York', run_at_local_time = '04:30'")
-    assert jobs(market)[NIGHTLY]["schedule"] == "30 8,9 * * *"
+    assert jobs(market)[NIGHTLY]["schedule"] == "30 * * * *"
     market.sql("update segment_sync_settings set timezone = 'Asia/Kolkata', run_at_local_time = '03:00'")
-    assert jobs(market)[NIGHTLY]["schedule"] == "30 21 * * *"
-    market.sql("update segment_sync_settings set timezone = 'Europe/Amsterdam'")
-    assert jobs(market)[NIGHTLY]["schedule"] == "0 1,2 * * *"
+    assert jobs(market)[NIGHTLY]["schedule"] == "30 * * * *"
+    market.sql("update segment_sync_settings set timezone = 'Europe/Amsterdam', run_at_local_time = '04:45'")
+    assert jobs(market)[NIGHTLY]["schedule"] == "45 * * * *"
+    market.sql("update segment_sync_settings set run_at_local_time = '03:00'")
+    assert jobs(market)[NIGHTLY]["schedule"] == "0 * * * *"
 
 
 def test_the_purge_job_keeps_two_weeks_of_job_history(market):
@@ -82,4 +84,4 @@ def test_an_admin_user_reschedules_through_the_api(market):
     admin = Caller("admin user", "authenticated", market.user(admin=True))
     with request_as(market.conn, admin, commit=True) as db:
         db.execute("update segment_sync_settings set run_at_local_time = '05:15'")
-    assert jobs(market)[NIGHTLY]["schedule"] == "15 3,4 * * *"
+    assert jobs(market)[NIGHTLY]["schedule"] == "15 * * * *"

@@ -12,6 +12,7 @@ from leadstroom.client import LeadstroomClient, connect
 from leadstroom.errors import LeadstroomError
 from leadstroom.manual_test import run_manual_test
 from leadstroom.render import COMBO_COLUMNS, SEGMENT_COLUMNS, Output
+from leadstroom.results import HealthResult
 
 # the run log for people: what ran, who started it, what it changed; --json has every column
 RUN_TABLE_COLUMNS = (
@@ -98,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     segments.add_argument("--all", action="store_true", help="include inactive segments")
     explain = commands.add_parser("explain", parents=[common], help="why a partner does or does not count as capacity")
     explain.add_argument("partner_id", type=partner_id, metavar="PARTNER_ID")
+    commands.add_parser(
+        "health",
+        parents=[common],
+        help="is the nightly sync healthy? exit 0 ok, 1 late or failing (for monitoring)",
+    )
     runs = commands.add_parser("runs", parents=[common], help="the latest sync and plan runs")
     runs.add_argument("--limit", type=positive_int, default=20)
     return parser
@@ -139,9 +145,35 @@ def run(args: argparse.Namespace, client: LeadstroomClient, out: Output) -> int:
     elif args.command == "explain":
         rows = client.explain(args.partner_id)
         out.rows(f"Partner {args.partner_id}", rows, ("step", "rule", "passed", "reason"), empty="no rules")
+    elif args.command == "health":
+        return show_health(client.health(), out)
     elif args.command == "runs":
         out.rows("Runs (newest first)", client.runs(args.limit), RUN_TABLE_COLUMNS, empty="none yet")
     return 0
+
+
+def show_health(health: HealthResult, out: Output) -> int:
+    """Exit 0 only for ok, so a monitoring system can call `leadstroom health`."""
+    if out.as_json:
+        out.json(dict(health))
+    else:
+        out.line(f"nightly sync: {health['status']} (checked {health['checked_at']:%Y-%m-%d %H:%M %Z})")
+        state = "succeeded" if health["today_succeeded"] else ("overdue" if health["today_overdue"] else "not yet due")
+        out.line(
+            f"  today {health['today']} ({health['timezone']}, run at {health['run_at_local_time']:%H:%M}): {state}, "
+            f"{health['attempts_today']} of at most {health['max_attempts_a_day']} attempts"
+        )
+        last = health["last_nightly"]
+        if last:
+            out.line(f"  last nightly: {last['kind']} run {last['run_id']} for {last['for_date']}: {last['status']}")
+        failed = health["last_failed"]
+        if failed:
+            out.line(
+                f"  last failed: {failed['kind']} run {failed['run_id']} ({failed['trigger']}, "
+                f"{failed['started_at']:%Y-%m-%d %H:%M %Z}): {failed['status']}: {failed['error']} "
+                f"(SQLSTATE {failed['sqlstate'] or '-'})"
+            )
+    return 0 if health["status"] == "ok" else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from leadstroom.checks import SegmentSnapshot, verify_sync
 from leadstroom.database_types import PublicLeadSegmentPlans, PublicLeadSegments, PublicSegmentSyncRuns
 from leadstroom.errors import InvalidInput, LeadstroomError, RunFailed
-from leadstroom.results import CapacityCombo, ExplainStep, PlanResult, SyncResult, validated
+from leadstroom.results import CapacityCombo, ExplainStep, HealthResult, PlanResult, SyncResult, validated
 from leadstroom.transport import TableQuery, Transport
 
 Row = TypeVar("Row", bound=BaseModel)
@@ -51,6 +51,10 @@ class LeadstroomClient:
         result = self.transport.rpc("plan_segment_targets", {"p_date": date})
         _raise_when_failed("plan", result)
         return validated(PlanResult, result, "plan_segment_targets")
+
+    def health(self) -> HealthResult:
+        """The nightly sync's health for monitoring: ok, late or failing."""
+        return validated(HealthResult, self.transport.rpc("segment_sync_health", {}), "segment_sync_health")
 
     def explain(self, partner_id: str) -> list[ExplainStep]:
         rows = self.transport.rpc("explain_partner_capacity", {"p_partner_id": partner_id})

@@ -45,6 +45,40 @@ class PlanResult(TypedDict):
     plans_written: int
 
 
+class NightlyRun(TypedDict):
+    run_id: int
+    kind: str
+    for_date: dt.date | None
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    error: str | None
+
+
+class FailedRun(TypedDict):
+    run_id: int
+    kind: str
+    trigger: str
+    status: str
+    started_at: dt.datetime
+    error: str | None
+    sqlstate: str | None
+
+
+class HealthResult(TypedDict):
+    status: Literal["ok", "late", "failing"]
+    checked_at: dt.datetime
+    timezone: str
+    today: dt.date
+    run_at_local_time: dt.time
+    today_succeeded: bool
+    today_overdue: bool
+    attempts_today: int
+    max_attempts_a_day: int
+    last_nightly: NightlyRun | None
+    last_failed: FailedRun | None
+
+
 class CapacityCombo(TypedDict):
     branch: str
     region: str

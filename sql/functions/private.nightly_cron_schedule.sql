@@ -1,6 +1,7 @@
--- The pg_cron schedule (read in UTC) for a local run time: every UTC hour and minute that p_run_at in
--- p_timezone falls on in the coming year, e.g. '0 1,2 * * *' for 03:00 Europe/Amsterdam (summer, winter).
--- The job fires at each; private.nightly_run_is_due lets exactly one of them run per local day.
+-- The pg_cron schedule (read in UTC) for a local run time: every hour, at each UTC minute that p_run_at in
+-- p_timezone falls on in the coming year ('0 * * * *' for 03:00 Europe/Amsterdam; '30 * * * *' for 03:00
+-- Asia/Kolkata). Firing hourly lets a failed or missed night be retried the same day; private.nightly_run_is_due
+-- lets exactly one succeed per local day, at the run time when nothing fails.
 create or replace function private.nightly_cron_schedule(p_timezone text, p_run_at time)
 returns text
 language sql
@@ -13,11 +14,7 @@ as $$
             pg_catalog.now()::date - 1, pg_catalog.now()::date + 366, interval '1 day'
         ) as day
     )
-    select
-        pg_catalog.string_agg(distinct extract(minute from utc)::integer::text, ',')
-        || ' '
-        || pg_catalog.string_agg(distinct extract(hour from utc)::integer::text, ',')
-        || ' * * *'
+    select pg_catalog.string_agg(distinct extract(minute from utc)::integer::text, ',') || ' * * * *'
     from utc_times
 $$;
 

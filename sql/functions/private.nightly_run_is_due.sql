@@ -1,16 +1,18 @@
--- The nightly decision: run when the local time in p_timezone has reached p_run_at and no nightly run has
--- happened yet for today's local date. Pure, so it is tested with explicit timestamps.
+-- The nightly decision at one firing: due when the local time in p_timezone has reached p_run_at, today's
+-- night has not succeeded yet, and fewer than 6 attempts failed today (the job fires hourly: a failed or
+-- missed night is retried the same day, 6 times at most). Pure, so it is tested with explicit timestamps.
 create or replace function private.nightly_run_is_due(
-    p_now timestamptz, p_timezone text, p_run_at time, p_last_run_on date
+    p_now timestamptz, p_timezone text, p_run_at time, p_succeeded_today boolean, p_failed_attempts_today integer
 )
 returns boolean
 language sql
-stable
+immutable
 set search_path = ''
 as $$
     select
         (p_now at time zone p_timezone)::time >= p_run_at
-        and (p_last_run_on is null or p_last_run_on < (p_now at time zone p_timezone)::date)
+        and not p_succeeded_today
+        and p_failed_attempts_today < 6
 $$;
 
-revoke all on function private.nightly_run_is_due(timestamptz, text, time, date) from public;
+revoke all on function private.nightly_run_is_due(timestamptz, text, time, boolean, integer) from public;

@@ -1,29 +1,11 @@
--- The capacity sync: one active segment for every branch x region combination with capacity, none elsewhere.
--- First the marketplace-wide aggregate, without any lock; then only the combinations that differ, each
--- re-checked and changed under its lock (private.apply_segment_capacity), so a partner's change never waits
--- for the aggregate. While segments follow partner changes, a sync finds nothing to change: `fixed` in its
--- result and run row counts what it had to repair. A failed or cancelled run (statement_timeout, an admin's
--- cancel) rolls back its changes and leaves its run row as failed with the SQLSTATE. p_trigger and
--- p_scheduled_for come from the code path: the API ('sql', 'admin', 'cli') or the nightly job ('cron').
+-- The capacity sync: one active segment for every branch x region combination with capacity, none elsewhere
+-- (the work is private.execute_sync). Opens its run row first, so a failed run still leaves it. p_trigger and
+-- p_scheduled_for come from the code path that calls it: the API ('sql', 'admin', 'cli').
 create or replace function private.run_sync(p_trigger text, p_scheduled_for date)
 returns jsonb
 language plpgsql
 set search_path = ''
--- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
-set work_mem = '64MB'
 as $$
-declare
-    v_run_id bigint;
-    v_total bigint;
-    v_branches text[];
-    v_regions text[];
-    v_applied jsonb;
-    v_created integer;
-    v_activated integer;
-    v_deactivated integer;
-    v_result jsonb;
-    v_sqlstate text;
-    v_message text;
 begin
     -- under an older snapshot the re-check after each lock could miss a concurrent change
     if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
@@ -31,40 +13,7 @@ begin
             pg_catalog.current_setting('transaction_isolation')
         using errcode = 'invalid_transaction_state';
     end if;
-    v_run_id := private.start_run('sync', 'capacity', p_trigger, p_scheduled_for);
-
-    begin
-        select d.total_combinations, d.branches, d.regions
-        into v_total, v_branches, v_regions
-        from private.capacity_differences() as d;
-        v_applied := private.apply_segment_capacity(v_branches, v_regions);
-        v_created := pg_catalog.jsonb_array_length(v_applied -> 'created_codes');
-        v_activated := pg_catalog.jsonb_array_length(v_applied -> 'activated_codes');
-        v_deactivated := pg_catalog.jsonb_array_length(v_applied -> 'deactivated_codes');
-        v_result := pg_catalog.jsonb_build_object(
-            'run_id', v_run_id,
-            'method', 'capacity',
-            'status', 'succeeded',
-            'total_combinations', v_total,
-            'created', v_created,
-            'activated', v_activated,
-            'deactivated', v_deactivated,
-            'unchanged', v_total - v_created - v_activated,
-            'created_codes', v_applied -> 'created_codes',
-            'activated_codes', v_applied -> 'activated_codes',
-            'deactivated_codes', v_applied -> 'deactivated_codes',
-            'fixed', v_created + v_activated + v_deactivated,
-            'following', (select st.follow_partner_changes from public.segment_sync_settings as st)
-        );
-        return private.finish_run(v_run_id, v_result);
-    exception
-        when query_canceled then
-            get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
-            return private.fail_run(v_run_id, v_sqlstate, v_message);
-        when others then
-            get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
-            return private.fail_run(v_run_id, v_sqlstate, v_message);
-    end;
+    return private.execute_sync(private.start_run('sync', 'capacity', p_trigger, p_scheduled_for));
 end;
 $$;
 

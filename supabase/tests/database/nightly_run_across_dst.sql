@@ -1,18 +1,18 @@
 -- The nightly job runs exactly once per local day, at 03:00 Amsterdam time, on both sides of the
 -- daylight-saving changes of 29 March and 25 October 2026. The scheduler does not fire here: each hour the
--- job's pg_cron schedule (read in UTC) matches, the test calls the job's function with that timestamp.
+-- job's pg_cron schedule (read in UTC) matches, the test runs the job's steps with that timestamp.
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(8);
+select plan(9);
 
 select is(
     (
         select schedule from cron.job
         where jobname = 'leadstroom-nightly-segment-sync'
     ),
-    '0 1,2 * * *',
-    'the job fires at 01:00 and 02:00 UTC: 03:00 in Amsterdam in summer and in winter'
+    '0 * * * *',
+    'the job fires every hour on the hour (UTC): 03:00 Amsterdam is one of them in summer and in winter'
 );
 
 create temporary table firing (fired_at timestamptz primary key, outcome jsonb);
@@ -21,21 +21,21 @@ create temporary table firing (fired_at timestamptz primary key, outcome jsonb);
 do $$
 declare
     v_schedule text := (select schedule from cron.job where jobname = 'leadstroom-nightly-segment-sync');
-    v_hour timestamptz;
+    v_fired_at timestamptz;
+    v_run_id bigint;
 begin
-    for v_hour in
-        select h from generate_series('2026-03-28 00:00+00'::timestamptz, '2026-03-30 23:00+00', '1 hour') as h
-        union all
-        select h from generate_series('2026-10-24 00:00+00'::timestamptz, '2026-10-26 23:00+00', '1 hour') as h
+    for v_fired_at in
+        select h + make_interval(mins => split_part(v_schedule, ' ', 1)::integer)
+        from (
+            select h from generate_series('2026-03-28 00:00+00'::timestamptz, '2026-03-30 23:00+00', '1 hour') as h
+            union all
+            select h from generate_series('2026-10-24 00:00+00'::timestamptz, '2026-10-26 23:00+00', '1 hour') as h
+        ) as hours
         order by 1
     loop
-        if extract(hour from v_hour at time zone 'UTC')::text = any(string_to_array(split_part(v_schedule, ' ', 2), ','))
-        then
-            insert into firing values (
-                v_hour + make_interval(mins => split_part(v_schedule, ' ', 1)::integer),
-                private.run_nightly(v_hour + make_interval(mins => split_part(v_schedule, ' ', 1)::integer))
-            );
-        end if;
+        v_run_id := private.nightly_open_at(v_fired_at);
+        insert into firing values (v_fired_at, private.nightly_work(v_run_id));
+        perform private.nightly_close(v_run_id);
     end loop;
 end
 $$;
@@ -68,7 +68,7 @@ select results_eq(
     'each nightly planner run plans the local date it ran for'
 );
 
--- the decision alone, asked every hour of both windows as if the job fired hourly
+-- the decision alone, asked every hour of both windows
 select results_eq(
     $$with hours as (
           select h from generate_series('2026-03-28 00:00+00'::timestamptz, '2026-03-30 23:00+00', '1 hour') h
@@ -79,7 +79,7 @@ select results_eq(
           select h, (h at time zone 'Europe/Amsterdam')::date as local_day,
                  (h at time zone 'Europe/Amsterdam')::time as local_time
           from hours
-          where private.nightly_run_is_due(h, 'Europe/Amsterdam', '03:00', null)
+          where private.nightly_run_is_due(h, 'Europe/Amsterdam', '03:00', false, 0)
       )
       select min(local_time)::text from due group by local_day order by local_day$$,
     $$values ('03:00:00'), ('03:00:00'), ('03:00:00'), ('03:00:00'), ('03:00:00'), ('03:00:00')$$,
@@ -87,13 +87,19 @@ select results_eq(
 );
 
 select ok(
-    not private.nightly_run_is_due('2026-10-25 02:00+00', 'Europe/Amsterdam', '03:00', '2026-10-25'),
-    'not due again on a day that already ran'
+    not private.nightly_run_is_due('2026-10-25 05:00+00', 'Europe/Amsterdam', '03:00', true, 0),
+    'not due again on a day that already succeeded'
 );
 
 select ok(
-    not private.nightly_run_is_due('2026-03-29 00:59+00', 'Europe/Amsterdam', '03:00', '2026-03-28'),
+    not private.nightly_run_is_due('2026-03-29 00:59+00', 'Europe/Amsterdam', '03:00', false, 0),
     'not due before 03:00 local on the night the clocks go forward'
+);
+
+select ok(
+    private.nightly_run_is_due('2026-10-25 08:00+00', 'Europe/Amsterdam', '03:00', false, 5)
+    and not private.nightly_run_is_due('2026-10-25 09:00+00', 'Europe/Amsterdam', '03:00', false, 6),
+    'a failed night is retried, 6 attempts at most'
 );
 
 select * from finish();
