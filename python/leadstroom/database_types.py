@@ -87,6 +87,9 @@ class PublicLeadSegments(BaseModel):
     code: str = Field(alias="code")
     country: str = Field(alias="country")
     created_at: datetime.datetime = Field(alias="created_at")
+    held_at: Optional[datetime.datetime] = Field(alias="held_at")
+    held_by: Optional[str] = Field(alias="held_by")
+    hold_reason: Optional[str] = Field(alias="hold_reason")
     id: int = Field(alias="id")
     is_active: bool = Field(alias="is_active")
     region: str = Field(alias="region")
@@ -97,6 +100,9 @@ class PublicLeadSegmentsInsert(TypedDict):
     code: Annotated[str, Field(alias="code")]
     country: NotRequired[Annotated[str, Field(alias="country")]]
     created_at: NotRequired[Annotated[datetime.datetime, Field(alias="created_at")]]
+    held_at: NotRequired[Annotated[Optional[datetime.datetime], Field(alias="held_at")]]
+    held_by: NotRequired[Annotated[Optional[str], Field(alias="held_by")]]
+    hold_reason: NotRequired[Annotated[Optional[str], Field(alias="hold_reason")]]
     id: NotRequired[Annotated[int, Field(alias="id")]]
     is_active: NotRequired[Annotated[bool, Field(alias="is_active")]]
     region: Annotated[str, Field(alias="region")]
@@ -107,6 +113,9 @@ class PublicLeadSegmentsUpdate(TypedDict):
     code: NotRequired[Annotated[str, Field(alias="code")]]
     country: NotRequired[Annotated[str, Field(alias="country")]]
     created_at: NotRequired[Annotated[datetime.datetime, Field(alias="created_at")]]
+    held_at: NotRequired[Annotated[Optional[datetime.datetime], Field(alias="held_at")]]
+    held_by: NotRequired[Annotated[Optional[str], Field(alias="held_by")]]
+    hold_reason: NotRequired[Annotated[Optional[str], Field(alias="hold_reason")]]
     id: NotRequired[Annotated[int, Field(alias="id")]]
     is_active: NotRequired[Annotated[bool, Field(alias="is_active")]]
     region: NotRequired[Annotated[str, Field(alias="region")]]
@@ -384,3 +393,15 @@ class PublicUserLocationPreferencesUpdate(TypedDict):
     location_name: NotRequired[Annotated[Optional[str], Field(alias="location_name")]]
     updated_at: NotRequired[Annotated[datetime.datetime, Field(alias="updated_at")]]
     user_id: NotRequired[Annotated[uuid.UUID, Field(alias="user_id")]]
+
+class PublicSegmentOverview(BaseModel):
+    actual_leads: Optional[int] = Field(alias="actual_leads")
+    branch: Optional[str] = Field(alias="branch")
+    capacity_partners: Optional[int] = Field(alias="capacity_partners")
+    capacity_total_leads: Optional[int] = Field(alias="capacity_total_leads")
+    code: Optional[str] = Field(alias="code")
+    is_active: Optional[bool] = Field(alias="is_active")
+    is_held: Optional[bool] = Field(alias="is_held")
+    lead_gap: Optional[float] = Field(alias="lead_gap")
+    region: Optional[str] = Field(alias="region")
+    target_leads_per_day: Optional[float] = Field(alias="target_leads_per_day")

@@ -102,7 +102,8 @@ begin
         update public.lead_segments as s
         set is_active = true
         from wanted as w
-        where s.branch = w.branch and s.region = w.region and w.has_capacity and not s.is_active
+        -- a held segment stays off whatever its capacity (private.hold_segment)
+        where s.branch = w.branch and s.region = w.region and w.has_capacity and not s.is_active and s.held_at is null
         returning s.id, s.code
     ),
 

@@ -1,6 +1,6 @@
 -- What a full sync has to look at: the marketplace-wide capacity aggregate compared with the segments, without
 -- any lock (partners' changes never wait for it). Returns the number of combinations with capacity and every
--- combination whose segment disagrees (no active segment, or an active one without capacity), to be
+-- combination whose segment disagrees (no active segment and no hold, or an active one without capacity), to be
 -- re-checked under their locks by private.apply_segment_capacity.
 create or replace function private.capacity_differences()
 returns table (total_combinations bigint, branches text[], regions text[])
@@ -17,7 +17,7 @@ as $$
         from combos as c
         where not exists (
             select from public.lead_segments as s
-            where s.branch = c.branch and s.region = c.region and s.is_active
+            where s.branch = c.branch and s.region = c.region and (s.is_active or s.held_at is not null)
         )
         union all
         select s.branch, s.region

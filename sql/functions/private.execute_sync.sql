@@ -44,6 +44,13 @@ begin
             'activated_codes', v_applied -> 'activated_codes',
             'deactivated_codes', v_applied -> 'deactivated_codes',
             'fixed', v_created + v_activated + v_deactivated,
+            'held_codes', coalesce(
+                (
+                    select pg_catalog.jsonb_agg(s.code order by s.code)
+                    from public.lead_segments as s where s.held_at is not null
+                ),
+                '[]'
+            ),
             'following', (select st.follow_partner_changes from public.segment_sync_settings as st)
         );
         return private.finish_run(p_run_id, v_result);

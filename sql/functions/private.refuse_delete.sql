@@ -8,7 +8,8 @@ begin
     raise exception '% rows are never deleted', tg_table_name
     using errcode = 'restrict_violation',
     hint = case tg_table_name
-        when 'lead_segments' then 'Deactivate the segment instead: update lead_segments set is_active = false.'
+        when 'lead_segments'
+            then 'To keep a segment off whatever its capacity, hold it: select hold_segment(''<code>'', ''<reason>'').'
         else 'Update the row instead.'
     end;
 end;

@@ -50,7 +50,9 @@ select is_empty(
     $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
       where n.nspname = 'public' and has_function_privilege('authenticated', p.oid, 'execute')
         and p.proname not in ('get_branch_region_capacity_combos', 'sync_segments_capacity', 'plan_segment_targets',
-                              'admin_sync_segments', 'explain_partner_capacity', 'segment_sync_health')$$,
+                              'admin_sync_segments', 'explain_partner_capacity', 'segment_sync_health',
+                              'hold_segment', 'release_segment', 'preview_segment_sync', 'partner_id_by_email',
+                              'segment_partners')$$,
     'authenticated executes only the contract''s functions'
 );
 

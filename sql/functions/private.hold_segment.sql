@@ -1,0 +1,46 @@
+-- Holds a segment (public.hold_segment): deactivates it and keeps it off whatever its capacity; neither the
+-- sync nor following reactivates it, and the planner gives it target 0 (today's plan at once). Records who,
+-- when and why. 42501 for a caller who is not an admin, PT404 for an unknown code, 22023 without a reason.
+-- security definer: writes segments and plans for the admins it admits.
+create or replace function private.hold_segment(p_code text, p_reason text)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    v_segment public.lead_segments;
+begin
+    perform private.assert_admin();
+    if coalesce(pg_catalog.btrim(p_reason), '') = '' then
+        raise exception 'a hold needs a reason'
+        using errcode = 'invalid_parameter_value', hint = 'Say why the segment stays off, e.g. "no ad budget".';
+    end if;
+    select s.* into v_segment from public.lead_segments as s where s.code = p_code;
+    if not found then
+        raise exception 'no segment with code "%"', p_code using errcode = 'PT404';
+    end if;
+    -- the same lock every writer of this combination takes (private.apply_segment_capacity)
+    perform pg_catalog.pg_advisory_xact_lock(
+        (1818325363::bigint << 32)
+        | (pg_catalog.hashtext(pg_catalog.replace(v_segment.branch || '_' || v_segment.region, '-', '_'))::bigint
+            & 4294967295)
+    );
+    update public.lead_segments as s
+    set is_active = false, held_at = pg_catalog.now(), held_by = private.request_caller(),
+        hold_reason = pg_catalog.btrim(p_reason)
+    where s.id = v_segment.id
+    returning s.* into v_segment;
+    perform private.write_segment_plans(
+        (select (pg_catalog.now() at time zone st.timezone)::date from public.segment_sync_settings as st),
+        array[v_segment.id]
+    );
+    return pg_catalog.jsonb_build_object(
+        'code', v_segment.code, 'is_active', v_segment.is_active, 'held_at', v_segment.held_at,
+        'held_by', v_segment.held_by, 'hold_reason', v_segment.hold_reason
+    );
+end;
+$$;
+
+revoke all on function private.hold_segment(text, text) from public, anon, authenticated;
+grant execute on function private.hold_segment(text, text) to authenticated, service_role;

@@ -1,0 +1,49 @@
+-- The rows of public.segment_overview: every segment with its current capacity and today's plan (configured
+-- time zone): target, actual leads and gap as the planner wrote them (null before today is planned).
+-- security definer: aggregates every partner's capacity for the admins it admits.
+create or replace function private.segment_overview_rows()
+returns table (
+    code text,
+    branch text,
+    region text,
+    is_active boolean,
+    is_held boolean,
+    capacity_partners bigint,
+    capacity_total_leads bigint,
+    target_leads_per_day numeric,
+    actual_leads integer,
+    lead_gap numeric
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+-- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
+set work_mem = '64MB'
+as $$
+begin
+    perform private.assert_admin();
+    return query
+    select
+        s.code,
+        s.branch,
+        s.region,
+        s.is_active,
+        s.held_at is not null,
+        coalesce(cc.capacity_partners, 0),
+        coalesce(cc.capacity_total_leads, 0),
+        p.target_leads_per_day,
+        p.actual_leads,
+        p.lead_gap
+    from public.lead_segments as s
+    left join private.capacity_combos as cc on s.branch = cc.branch and s.region = cc.region
+    left join public.lead_segment_plans as p
+        on
+            s.id = p.segment_id
+            and p.date = (select (pg_catalog.now() at time zone st.timezone)::date from public.segment_sync_settings as st)
+    order by s.code;
+end;
+$$;
+
+revoke all on function private.segment_overview_rows() from public, anon, authenticated;
+grant execute on function private.segment_overview_rows() to authenticated, service_role;

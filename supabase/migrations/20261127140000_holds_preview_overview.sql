@@ -1,0 +1,595 @@
+-- The admin's console: holds that keep a segment off whatever its capacity, a preview of the sync that writes
+-- nothing, the segment overview, finding a partner by e-mail and the partners feeding a segment.
+-- Function and view bodies come from sql/functions/ and sql/views/: edit those files, not this one.
+
+alter table public.lead_segments
+add column held_at timestamptz,
+add column held_by text,
+add column hold_reason text,
+add constraint lead_segments_hold_complete check ((held_at is null) = (hold_reason is null)),
+add constraint lead_segments_held_is_inactive check (held_at is null or not is_active);
+
+comment on column public.lead_segments.held_at is
+'When an admin held the segment (hold_segment): it stays inactive whatever its capacity until release_segment.';
+
+set check_function_bodies = off;
+
+-- Brings the segments of the given combinations (p_branches[i] + p_regions[i]) in line with their capacity
+-- as committed right now: creates or reactivates a segment where a partner counts, deactivates one where none
+-- does. The one place segments change; the full sync and the following of partner changes both call it.
+-- Returns the codes it created, activated and deactivated and the ids of those segments.
+--
+-- Concurrency: each combination is first locked (an advisory lock per plain segment code, taken in one fixed
+-- order, so single-statement changes never deadlock and two combinations that would share a code queue too).
+-- In read committed, the statement after the lock takes a fresh snapshot and sees every transaction that held
+-- the lock before, so two partners leaving one combination in
+-- concurrent transactions cannot each keep it alive for the other (write skew). Under repeatable read the
+-- snapshot is older than the lock; there the segment rows are written even when unchanged, so a concurrent
+-- change to the same combination ends one transaction with a serialization failure instead of a wrong segment.
+create or replace function private.apply_segment_capacity(p_branches text[], p_regions text[])
+returns jsonb
+language plpgsql
+set search_path = ''
+-- one plan for every call: re-planning these statements for each partner change would cost more than running them
+set plan_cache_mode = force_generic_plan
+as $$
+declare
+    v_result jsonb;
+begin
+    -- one key per plain code (leadstroom's lock namespace in the high half); keys in ascending order
+    perform pg_catalog.pg_advisory_xact_lock(k.lock_key)
+    from (
+        select distinct
+            (1818325363::bigint << 32)
+            | (pg_catalog.hashtext(pg_catalog.replace(c.branch || '_' || c.region, '-', '_'))::bigint & 4294967295)
+            as lock_key
+        from unnest(p_branches, p_regions) as c (branch, region)
+        order by 1
+    ) as k;
+
+    if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
+        update public.lead_segments as s
+        set is_active = s.is_active
+        from unnest(p_branches, p_regions) as c (branch, region)
+        where s.branch = c.branch and s.region = c.region;
+    end if;
+
+    with candidate as (
+        select distinct c.branch, c.region
+        from unnest(p_branches, p_regions) as c (branch, region)
+    ),
+
+    -- a combination has capacity while one counting partner has both preferences enabled
+    wanted as (
+        select
+            c.branch,
+            c.region,
+            r.country,
+            i.is_active and r.is_active and exists (
+                select
+                from public.user_industry_preferences as uip
+                inner join public.user_location_preferences as ulp
+                    on uip.user_id = ulp.user_id and ulp.location_code = c.region and ulp.is_enabled
+                inner join private.partner_capacity_lookup as pc on uip.user_id = pc.partner_id
+                where uip.industry_id = i.id and uip.is_enabled and pc.counts
+            ) as has_capacity
+        from candidate as c
+        inner join public.industries as i on c.branch = i.slug
+        inner join public.regions as r on c.region = r.code
+    ),
+
+    missing as (
+        select
+            w.branch,
+            w.region,
+            w.country,
+            pg_catalog.replace(w.branch || '_' || w.region, '-', '_') as plain_code
+        from wanted as w
+        where w.has_capacity and not exists (
+            select from public.lead_segments as s
+            where s.branch = w.branch and s.region = w.region
+        )
+    ),
+
+    -- the plain code goes to the first combination (by branch, region) that wants it while it is free;
+    -- any other gets a suffix derived from its own branch and region, so it is the same whenever it is made
+    coded as (
+        select
+            m.branch,
+            m.region,
+            m.country,
+            case
+                when
+                    pg_catalog.row_number() over (partition by m.plain_code order by m.branch, m.region) = 1
+                    and not exists (select from public.lead_segments as s where s.code = m.plain_code)
+                    then m.plain_code
+                else m.plain_code || '_' || pg_catalog.left(pg_catalog.md5(m.branch || '/' || m.region), 8)
+            end as code
+        from missing as m
+    ),
+
+    created as (
+        insert into public.lead_segments (code, branch, region, country)
+        select cd.code, cd.branch, cd.region, cd.country from coded as cd
+        returning id, code
+    ),
+
+    activated as (
+        update public.lead_segments as s
+        set is_active = true
+        from wanted as w
+        -- a held segment stays off whatever its capacity (private.hold_segment)
+        where s.branch = w.branch and s.region = w.region and w.has_capacity and not s.is_active and s.held_at is null
+        returning s.id, s.code
+    ),
+
+    deactivated as (
+        update public.lead_segments as s
+        set is_active = false
+        from wanted as w
+        where s.branch = w.branch and s.region = w.region and not w.has_capacity and s.is_active
+        returning s.id, s.code
+    )
+
+    select pg_catalog.jsonb_build_object(
+        'created_codes', coalesce((select pg_catalog.jsonb_agg(x.code order by x.code) from created as x), '[]'),
+        'activated_codes', coalesce((select pg_catalog.jsonb_agg(x.code order by x.code) from activated as x), '[]'),
+        'deactivated_codes',
+        coalesce((select pg_catalog.jsonb_agg(x.code order by x.code) from deactivated as x), '[]'),
+        'changed_segment_ids', coalesce(
+            (
+                select pg_catalog.jsonb_agg(x.id order by x.id)
+                from (
+                    select y.id from created as y
+                    union all select y.id from activated as y
+                    union all select y.id from deactivated as y
+                ) as x
+            ),
+            '[]'
+        )
+    )
+    into v_result;
+    return v_result;
+end;
+$$;
+
+revoke all on function private.apply_segment_capacity(text[], text[]) from public;
+
+-- What a full sync has to look at: the marketplace-wide capacity aggregate compared with the segments, without
+-- any lock (partners' changes never wait for it). Returns the number of combinations with capacity and every
+-- combination whose segment disagrees (no active segment and no hold, or an active one without capacity), to be
+-- re-checked under their locks by private.apply_segment_capacity.
+create or replace function private.capacity_differences()
+returns table (total_combinations bigint, branches text[], regions text[])
+language sql
+stable
+set search_path = ''
+as $$
+    with combos as materialized (
+        select cc.branch, cc.region from private.capacity_combos as cc
+    ),
+
+    differences as (
+        select c.branch, c.region
+        from combos as c
+        where not exists (
+            select from public.lead_segments as s
+            where s.branch = c.branch and s.region = c.region and (s.is_active or s.held_at is not null)
+        )
+        union all
+        select s.branch, s.region
+        from public.lead_segments as s
+        where s.is_active and not exists (
+            select from combos as c where c.branch = s.branch and c.region = s.region
+        )
+    )
+
+    select
+        (select pg_catalog.count(*) from combos),
+        coalesce(array_agg(d.branch order by d.branch, d.region), '{}'),
+        coalesce(array_agg(d.region order by d.branch, d.region), '{}')
+    from differences as d
+$$;
+
+revoke all on function private.capacity_differences() from public;
+
+-- The sync's work for a run row that is already open (p_run_id): the marketplace-wide aggregate without any
+-- lock, then only the combinations that differ, each re-checked and changed under its lock
+-- (private.apply_segment_capacity), so a partner's change never waits for the aggregate. While segments follow
+-- partner changes it finds nothing to change: `fixed` in its result and run row counts what it had to repair.
+-- A failed or cancelled run (statement_timeout, lock_timeout, an admin's cancel) rolls back its changes and
+-- closes the row as failed with its SQLSTATE.
+create or replace function private.execute_sync(p_run_id bigint)
+returns jsonb
+language plpgsql
+set search_path = ''
+-- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
+set work_mem = '64MB'
+as $$
+declare
+    v_total bigint;
+    v_branches text[];
+    v_regions text[];
+    v_applied jsonb;
+    v_created integer;
+    v_activated integer;
+    v_deactivated integer;
+    v_result jsonb;
+    v_sqlstate text;
+    v_message text;
+begin
+    begin
+        select d.total_combinations, d.branches, d.regions
+        into v_total, v_branches, v_regions
+        from private.capacity_differences() as d;
+        v_applied := private.apply_segment_capacity(v_branches, v_regions);
+        v_created := pg_catalog.jsonb_array_length(v_applied -> 'created_codes');
+        v_activated := pg_catalog.jsonb_array_length(v_applied -> 'activated_codes');
+        v_deactivated := pg_catalog.jsonb_array_length(v_applied -> 'deactivated_codes');
+        v_result := pg_catalog.jsonb_build_object(
+            'run_id', p_run_id,
+            'method', 'capacity',
+            'status', 'succeeded',
+            'total_combinations', v_total,
+            'created', v_created,
+            'activated', v_activated,
+            'deactivated', v_deactivated,
+            'unchanged', v_total - v_created - v_activated,
+            'created_codes', v_applied -> 'created_codes',
+            'activated_codes', v_applied -> 'activated_codes',
+            'deactivated_codes', v_applied -> 'deactivated_codes',
+            'fixed', v_created + v_activated + v_deactivated,
+            'held_codes', coalesce(
+                (
+                    select pg_catalog.jsonb_agg(s.code order by s.code)
+                    from public.lead_segments as s where s.held_at is not null
+                ),
+                '[]'
+            ),
+            'following', (select st.follow_partner_changes from public.segment_sync_settings as st)
+        );
+        return private.finish_run(p_run_id, v_result);
+    exception
+        when query_canceled then
+            get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
+            return private.fail_run(p_run_id, v_sqlstate, v_message);
+        when others then
+            get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
+            return private.fail_run(p_run_id, v_sqlstate, v_message);
+    end;
+end;
+$$;
+
+revoke all on function private.execute_sync(bigint) from public;
+
+-- Trigger: rows of this table are never deleted (segments keep their history; settings are one row).
+create or replace function private.refuse_delete()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+    raise exception '% rows are never deleted', tg_table_name
+    using errcode = 'restrict_violation',
+    hint = case tg_table_name
+        when 'lead_segments'
+            then 'To keep a segment off whatever its capacity, hold it: select hold_segment(''<code>'', ''<reason>'').'
+        else 'Update the row instead.'
+    end;
+end;
+$$;
+
+revoke all on function private.refuse_delete() from public;
+
+-- Holds a segment (public.hold_segment): deactivates it and keeps it off whatever its capacity; neither the
+-- sync nor following reactivates it, and the planner gives it target 0 (today's plan at once). Records who,
+-- when and why. 42501 for a caller who is not an admin, PT404 for an unknown code, 22023 without a reason.
+-- security definer: writes segments and plans for the admins it admits.
+create or replace function private.hold_segment(p_code text, p_reason text)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    v_segment public.lead_segments;
+begin
+    perform private.assert_admin();
+    if coalesce(pg_catalog.btrim(p_reason), '') = '' then
+        raise exception 'a hold needs a reason'
+        using errcode = 'invalid_parameter_value', hint = 'Say why the segment stays off, e.g. "no ad budget".';
+    end if;
+    select s.* into v_segment from public.lead_segments as s where s.code = p_code;
+    if not found then
+        raise exception 'no segment with code "%"', p_code using errcode = 'PT404';
+    end if;
+    -- the same lock every writer of this combination takes (private.apply_segment_capacity)
+    perform pg_catalog.pg_advisory_xact_lock(
+        (1818325363::bigint << 32)
+        | (pg_catalog.hashtext(pg_catalog.replace(v_segment.branch || '_' || v_segment.region, '-', '_'))::bigint
+            & 4294967295)
+    );
+    update public.lead_segments as s
+    set is_active = false, held_at = pg_catalog.now(), held_by = private.request_caller(),
+        hold_reason = pg_catalog.btrim(p_reason)
+    where s.id = v_segment.id
+    returning s.* into v_segment;
+    perform private.write_segment_plans(
+        (select (pg_catalog.now() at time zone st.timezone)::date from public.segment_sync_settings as st),
+        array[v_segment.id]
+    );
+    return pg_catalog.jsonb_build_object(
+        'code', v_segment.code, 'is_active', v_segment.is_active, 'held_at', v_segment.held_at,
+        'held_by', v_segment.held_by, 'hold_reason', v_segment.hold_reason
+    );
+end;
+$$;
+
+revoke all on function private.hold_segment(text, text) from public, anon, authenticated;
+grant execute on function private.hold_segment(text, text) to authenticated, service_role;
+
+-- Lifts a hold (public.release_segment): the segment follows its capacity again and is reactivated at once
+-- when it has capacity (with today's plan). 42501 for a caller who is not an admin, PT404 for an unknown code.
+-- security definer: writes segments and plans for the admins it admits.
+create or replace function private.release_segment(p_code text)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    v_segment public.lead_segments;
+begin
+    perform private.assert_admin();
+    update public.lead_segments as s
+    set held_at = null, held_by = null, hold_reason = null
+    where s.code = p_code
+    returning s.* into v_segment;
+    if not found then
+        raise exception 'no segment with code "%"', p_code using errcode = 'PT404';
+    end if;
+    perform private.follow_combinations(array[v_segment.branch], array[v_segment.region]);
+    select s.* into strict v_segment from public.lead_segments as s where s.id = v_segment.id;
+    return pg_catalog.jsonb_build_object('code', v_segment.code, 'is_active', v_segment.is_active, 'held_at', null);
+end;
+$$;
+
+revoke all on function private.release_segment(text) from public, anon, authenticated;
+grant execute on function private.release_segment(text) to authenticated, service_role;
+
+-- Holds a segment: deactivates it and keeps it off whatever its capacity (API).
+-- Runs as the caller; private.hold_segment checks that the caller is an admin.
+create or replace function public.hold_segment(p_code text, p_reason text)
+returns jsonb
+language sql
+security invoker
+set search_path = ''
+as $$
+    select private.hold_segment(p_code, p_reason)
+$$;
+
+revoke all on function public.hold_segment(text, text) from public, anon, authenticated;
+grant execute on function public.hold_segment(text, text) to authenticated, service_role;
+
+-- Lifts a segment's hold; it is reactivated at once when it has capacity (API).
+-- Runs as the caller; private.release_segment checks that the caller is an admin.
+create or replace function public.release_segment(p_code text)
+returns jsonb
+language sql
+security invoker
+set search_path = ''
+as $$
+    select private.release_segment(p_code)
+$$;
+
+revoke all on function public.release_segment(text) from public, anon, authenticated;
+grant execute on function public.release_segment(text) to authenticated, service_role;
+
+-- What the sync would do now (public.preview_segment_sync), and nothing written: the real sync runs inside a
+-- subtransaction that is then rolled back, so the preview cannot drift from the sync. The same keys as the
+-- sync's result, with "dry_run": true and no run_id (its run row was rolled back too). Admins only.
+-- security definer: runs the sync's work for the admins it admits.
+create or replace function private.preview_segment_sync()
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    v_result jsonb;
+begin
+    perform private.assert_admin();
+    begin
+        v_result := private.run_sync(private.request_trigger('sql'), null);
+        raise exception 'preview: roll back' using errcode = 'LSDRY';
+    exception
+        when sqlstate 'LSDRY' then
+            null;  -- everything the sync wrote is gone; its result is kept
+    end;
+    return v_result || pg_catalog.jsonb_build_object('run_id', null, 'dry_run', true);
+end;
+$$;
+
+revoke all on function private.preview_segment_sync() from public, anon, authenticated;
+grant execute on function private.preview_segment_sync() to authenticated, service_role;
+
+-- What sync_segments_capacity() would do now, writing nothing: no segment, plan or run row (API).
+-- Runs as the caller; private.preview_segment_sync checks that the caller is an admin.
+create or replace function public.preview_segment_sync()
+returns jsonb
+language sql
+security invoker
+set search_path = ''
+as $$
+    select private.preview_segment_sync()
+$$;
+
+revoke all on function public.preview_segment_sync() from public, anon, authenticated;
+grant execute on function public.preview_segment_sync() to authenticated, service_role;
+
+-- The rows of public.segment_overview: every segment with its current capacity and today's plan (configured
+-- time zone): target, actual leads and gap as the planner wrote them (null before today is planned).
+-- security definer: aggregates every partner's capacity for the admins it admits.
+create or replace function private.segment_overview_rows()
+returns table (
+    code text,
+    branch text,
+    region text,
+    is_active boolean,
+    is_held boolean,
+    capacity_partners bigint,
+    capacity_total_leads bigint,
+    target_leads_per_day numeric,
+    actual_leads integer,
+    lead_gap numeric
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+-- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
+set work_mem = '64MB'
+as $$
+begin
+    perform private.assert_admin();
+    return query
+    select
+        s.code,
+        s.branch,
+        s.region,
+        s.is_active,
+        s.held_at is not null,
+        coalesce(cc.capacity_partners, 0),
+        coalesce(cc.capacity_total_leads, 0),
+        p.target_leads_per_day,
+        p.actual_leads,
+        p.lead_gap
+    from public.lead_segments as s
+    left join private.capacity_combos as cc on s.branch = cc.branch and s.region = cc.region
+    left join public.lead_segment_plans as p
+        on
+            s.id = p.segment_id
+            and p.date = (select (pg_catalog.now() at time zone st.timezone)::date from public.segment_sync_settings as st)
+    order by s.code;
+end;
+$$;
+
+revoke all on function private.segment_overview_rows() from public, anon, authenticated;
+grant execute on function private.segment_overview_rows() to authenticated, service_role;
+
+-- The partner behind an e-mail address (its auth.users account), for finding a partner by what an admin
+-- knows. Case-insensitive. 42501 for a caller who is not an admin, PT404 for an unknown address.
+-- security definer: reads auth.users, which the API does not expose.
+create or replace function private.partner_id_by_email(p_email text)
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+    v_id uuid;
+begin
+    perform private.assert_admin();
+    select u.id into v_id
+    from auth.users as u
+    inner join public.profiles as p on u.id = p.id
+    where pg_catalog.lower(u.email) = pg_catalog.lower(pg_catalog.btrim(p_email));
+    if v_id is null then
+        raise exception 'no partner with e-mail address "%"', p_email using errcode = 'PT404';
+    end if;
+    return v_id;
+end;
+$$;
+
+revoke all on function private.partner_id_by_email(text) from public, anon, authenticated;
+grant execute on function private.partner_id_by_email(text) to authenticated, service_role;
+
+-- The partner id behind an e-mail address (API; admins). Runs as the caller; private.partner_id_by_email
+-- checks it and reads auth.users.
+create or replace function public.partner_id_by_email(p_email text)
+returns uuid
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+    select private.partner_id_by_email(p_email)
+$$;
+
+revoke all on function public.partner_id_by_email(text) from public, anon, authenticated;
+grant execute on function public.partner_id_by_email(text) to authenticated, service_role;
+
+-- The partners feeding a segment: everyone with both of its preferences enabled, whether they count as capacity
+-- now and with how many leads a month, counting partners first. 42501 for a caller who is not an admin, PT404 for
+-- an unknown code.
+-- security definer: reads every partner's preferences, subscriptions and account for the admins it admits.
+create or replace function private.segment_partners(p_code text)
+returns table (partner_id uuid, email text, company_name text, counts boolean, effective_capacity integer)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+    v_segment public.lead_segments;
+begin
+    perform private.assert_admin();
+    select s.* into v_segment from public.lead_segments as s where s.code = p_code;
+    if not found then
+        raise exception 'no segment with code "%"', p_code using errcode = 'PT404';
+    end if;
+    return query
+    select pc.partner_id, u.email, p.company_name, pc.counts, pc.effective_capacity
+    from public.user_industry_preferences as uip
+    inner join public.industries as i on uip.industry_id = i.id and i.slug = v_segment.branch
+    inner join public.user_location_preferences as ulp
+        on uip.user_id = ulp.user_id and ulp.location_code = v_segment.region and ulp.is_enabled
+    inner join private.partner_capacity_lookup as pc on uip.user_id = pc.partner_id
+    inner join public.profiles as p on pc.partner_id = p.id
+    left join auth.users as u on p.id = u.id
+    where uip.is_enabled
+    order by pc.counts desc, pc.effective_capacity desc, u.email;
+end;
+$$;
+
+revoke all on function private.segment_partners(text) from public, anon, authenticated;
+grant execute on function private.segment_partners(text) to authenticated, service_role;
+
+-- The partners feeding a segment, with whether they count and their capacity (API; admins). Runs as the
+-- caller; private.segment_partners checks it.
+create or replace function public.segment_partners(p_code text)
+returns table (partner_id uuid, email text, company_name text, counts boolean, effective_capacity integer)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+    select sp.partner_id, sp.email, sp.company_name, sp.counts, sp.effective_capacity
+    from private.segment_partners(p_code) as sp
+$$;
+
+revoke all on function public.segment_partners(text) from public, anon, authenticated;
+grant execute on function public.segment_partners(text) to authenticated, service_role;
+
+-- One row per segment for admins: code, branch, region, whether it is active or held, its current capacity,
+-- and today's target, actual leads and gap (configured time zone; null before today is planned).
+-- security_invoker: it runs as the reader; private.segment_overview_rows admits only admins.
+create or replace view public.segment_overview
+with (security_invoker = true)
+as
+select
+    o.code,
+    o.branch,
+    o.region,
+    o.is_active,
+    o.is_held,
+    o.capacity_partners,
+    o.capacity_total_leads,
+    o.target_leads_per_day,
+    o.actual_leads,
+    o.lead_gap
+from private.segment_overview_rows() as o;
+
+revoke all on public.segment_overview from public, anon, authenticated;
+grant select on public.segment_overview to authenticated, service_role;
