@@ -54,6 +54,8 @@ def cli_json(capsys, *args: str):
 def sop_scenario(market):
     """The SOP's partner (loodgieter, zuid-holland, 50 a month) and a second, older combination."""
     market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=50, partner_id=PARTNER)
+    market.sql("update auth.users set email = 'info@loodgieter-maas.example' where id = %s", (PARTNER,))
+    market.sql("update profiles set company_name = 'Loodgietersbedrijf Maas' where id = %s", (PARTNER,))
     market.partner(["schilder"], ["utrecht", "limburg"], max_open_leads=12, partner_id=OTHER)
     # ids the database would draw at random are fixed, so two builds of the scenario are the same
     market.sql("update subscriptions set id = '5b5c0000-0000-4000-8000-000000000001' where user_id = %s", (PARTNER,))
@@ -74,7 +76,15 @@ def every_command(capsys, transport):
         ["sync"],
         ["sync", "--method", "capacity"],
         ["segments", "--all"],
-        ["plan", "--date", "2026-11-27"],
+        ["plan", "--date", "2026-11-27", "--force"],
+        ["plans", "--date", "2026-11-27"],
+        ["sync", "--dry-run"],
+        ["overview"],
+        ["segments", "loodgieter_zuid_holland"],
+        ["explain", "info@loodgieter-maas.example"],
+        ["hold", "schilder_utrecht", "--reason", "geen budget"],
+        ["release", "schilder_utrecht"],
+        ["runs", "2"],
         ["explain", str(PARTNER)],
         ["explain", str(OTHER)],
         ["manual-test"],
@@ -93,9 +103,79 @@ def test_both_transports_give_identical_results(market, transports, capsys):
     direct = results["direct"]
     assert direct["sync"]["created_codes"] == ["loodgieter_zuid_holland", "schilder_limburg", "schilder_utrecht"]
     assert direct["sync --method capacity"]["unchanged"] == 3
-    assert [r["kind"] for r in direct["runs --limit 5"]] == ["plan", "sync", "plan", "sync", "sync"]
-    assert {r["trigger"] for r in direct["runs --limit 5"]} == {"cli"}
+    assert [(r["kind"], r["trigger"]) for r in direct["runs --limit 5"]] == [
+        ("plan", "cli"),
+        ("sync", "cli"),
+        ("sync", "change"),  # the release reactivated schilder_utrecht at once
+        ("plan", "cli"),
+        ("sync", "cli"),
+    ]
+    assert direct["sync --dry-run"]["dry_run"] is True
+    assert direct["explain info@loodgieter-maas.example"] == direct[f"explain {PARTNER}"]
+    assert direct["hold schilder_utrecht --reason geen budget"]["hold_reason"] == "geen budget"
+    assert direct["release schilder_utrecht"]["is_active"] is True
+    assert [p["email"] for p in direct["segments loodgieter_zuid_holland"]] == ["info@loodgieter-maas.example"]
+    assert {r["code"] for r in direct["plans --date 2026-11-27"]} == {
+        "loodgieter_zuid_holland",
+        "schilder_limburg",
+        "schilder_utrecht",
+    }
     assert {r["caller"] for r in direct["runs --limit 5"]} == {"service_role"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["combos"],
+        ["segments", "--all"],
+        ["segments", "loodgieter_zuid_holland"],
+        ["overview"],
+        ["plans", "--date", "2026-11-27"],
+        ["runs"],
+        ["runs", "1"],
+        ["explain", str(PARTNER)],
+        ["health"],
+        ["sync", "--dry-run"],
+        ["manual-test", "--yes"],
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_every_table_fits_80_columns(market, transports, command):
+    """Without --wide, as an 80-column terminal shows it (a pipe gets 80 columns too)."""
+    sop_scenario(market)
+    market.sql("insert into leads (segment_id, created_at) select null, now()")
+    run_command(*transports["direct"], "sync")
+    run_command(*transports["direct"], "plan", "--date", "2026-11-27", "--force")
+    market.sql("update segment_sync_runs set error = repeat('een lange foutmelding ', 12) where id = 1")
+    result = run_command(*transports["direct"], *command)
+    assert result.returncode in (0, 1), result.stderr
+    lines = result.stdout.splitlines()
+    assert lines, result.stderr
+    too_long = [line for line in lines if len(line) > 80]
+    assert not too_long, "\n".join(too_long)
+    wide = run_command(*transports["direct"], *command, "--wide")
+    assert wide.returncode == result.returncode
+
+
+def test_times_are_shown_in_the_configured_time_zone_and_labelled(market, transports):
+    sop_scenario(market)
+    market.sql("update segment_sync_settings set timezone = 'Asia/Kolkata'")
+    run_command(*transports["direct"], "sync")
+    started = market.one("select started_at at time zone 'Asia/Kolkata' from segment_sync_runs where id = 1")
+    result = run_command(*transports["direct"], "runs", "1")
+    assert "started (Asia/Kolkata):" in result.stdout
+    assert started.strftime("%Y-%m-%d %H:%M") in result.stdout
+
+
+def test_one_run_in_full(market, transports):
+    sop_scenario(market)
+    run_command(*transports["direct"], "sync")
+    result = run_command(*transports["direct"], "runs", "1")
+    assert result.returncode == 0, result.stderr
+    for expected in ("created:", "loodgieter_zuid_holland", "duration:", "SQLSTATE:", "trigger:"):
+        assert expected in result.stdout
+    missing = run_command(*transports["direct"], "runs", "999")
+    assert_one_line_error(missing, 2, "not found", "no run with id 999")
 
 
 def test_manual_test_shows_the_new_segment_and_its_target(market, transports, capsys):
@@ -260,13 +340,26 @@ def test_unknown_method_is_one_line(market, transports, transport):
         (["plan", "--date", "27-11-2026"], "not a date"),
         (["runs", "--limit", "0"], "not a positive whole number"),
         (["frobnicate"], "invalid choice"),
+        (["hold", "loodgieter_zuid_holland"], "--reason"),
     ],
 )
-def test_bad_usage_exits_2(args, fragment):
+def test_bad_usage_exits_2_with_one_line(args, fragment):
     result = run_command("--database-url", "postgresql://unused", *args)
-    assert result.returncode == 2
-    assert fragment in result.stderr
-    assert "Traceback" not in result.stderr
+    assert_one_line_error(result, 2, "leadstroom: usage:", fragment)
+
+
+def test_version():
+    result = run_command("--version")
+    assert (result.returncode, result.stdout.strip()) == (0, "leadstroom 0.1.0")
+
+
+def test_plan_refuses_a_date_far_from_today_unless_forced(market, transports, capsys):
+    sop_scenario(market)
+    code, _, err = cli(capsys, *transports["direct"], "plan", "--date", "1900-01-01")
+    assert code == 2
+    assert "plans are for today ± 7 days: add --force" in err
+    assert market.one("select count(*) from lead_segment_plans") == 0
+    assert cli(capsys, *transports["direct"], "plan", "--date", "1900-01-01", "--force")[0] == 0
 
 
 def test_unknown_partner_and_missing_configuration(transports, market):

@@ -3,6 +3,10 @@
 import re
 from pathlib import Path
 
+import pytest
+from leadstroom.errors import LeadstroomError
+from leadstroom.runbook import Combination
+
 ROOT = Path(__file__).resolve().parent.parent
 SOP = ROOT.parent / "shared" / "seeds" / "SOP-03.4-capacity-sync-testen.md"
 MANUAL = ROOT / "docs" / "MANUAL_TEST_CAPACITY_SYNC.md"
@@ -21,9 +25,14 @@ def sop_verification_queries() -> list[str]:
     return queries
 
 
+def test_the_manual_shows_the_runbook_template_filled_in_with_the_sops_example():
+    """One source: the statements in the manual are python/leadstroom/runbook.sql with the SOP's values."""
+    assert sql_blocks(MANUAL)[0] == Combination().sql()
+
+
 def test_manual_sql_adds_the_combination_and_the_sync_creates_its_segment(market):
     blocks = sql_blocks(MANUAL)
-    assert len(blocks) >= 5, "the manual's example SQL is missing"
+    assert len(blocks) == 3, "the manual's example SQL is missing"
     for block in blocks:
         market.sql(block)
 
@@ -45,12 +54,45 @@ def test_manual_sql_adds_the_combination_and_the_sync_creates_its_segment(market
 
 
 def test_manual_sql_can_be_run_twice(market):
-    for _ in range(2):
-        for block in sql_blocks(MANUAL):
-            market.sql(block)
+    def everything():
+        return market.sql(
+            "select (select count(*) from auth.users) as users, (select count(*) from subscriptions) as subs, "
+            "(select count(*) from industries) as industries, "
+            "(select count(*) from user_industry_preferences) + (select count(*) from user_location_preferences) "
+            "as preferences, (select string_agg(code || is_active::text, ',') from lead_segments) as segments"
+        )
+
+    add, sync, _ = sql_blocks(MANUAL)
+    market.sql(add)
+    market.sql(sync)
+    once = everything()
+    market.sql(add)
+    market.sql(sync)
+    assert everything() == once, "run twice, the runbook changes nothing more"
     assert market.combos() == [("loodgieter", "zuid-holland", 1, 50)]
-    assert market.active_codes() == ["loodgieter_zuid_holland"]
     assert market.last_run()["unchanged_count"] == 1
+
+
+def test_every_filled_in_value_stays_a_literal(market):
+    """A quote in a value the admin gives cannot end the literal: the SQL adds this partner and nothing else."""
+    market.region("zuid-holland")
+    tricky = Combination(
+        partner="5a1e0000-0000-4000-8000-0000000000aa",
+        email="o'brien@example.nl'); drop table public.leads; --",
+        company="O'Brien & Zn'; delete from profiles; --",
+        branch="loodgieter",
+        region="zuid-holland",
+        leads=7,
+    )
+    market.sql(tricky.checked({"zuid-holland"}).sql())
+    assert market.one("select company_name from profiles where id = %s", (tricky.partner,)) == tricky.company
+    assert market.one("select email from auth.users where id = %s", (tricky.partner,)) == tricky.email
+    assert market.one("select to_regclass('public.leads') is not null")
+    assert market.one("select count(*) from profiles") == 1
+    with pytest.raises(LeadstroomError, match="--region: unknown region"):
+        Combination(region="zuid-holland'; drop table leads; --").checked({"zuid-holland"})
+    with pytest.raises(LeadstroomError, match="--branch"):
+        Combination(branch="loodgieter'--").checked({"zuid-holland"})
 
 
 def test_sop_targets_after_the_orchestrator_run(market):

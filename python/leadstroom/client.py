@@ -9,9 +9,24 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from leadstroom.checks import SegmentSnapshot, verify_sync
-from leadstroom.database_types import PublicLeadSegmentPlans, PublicLeadSegments, PublicSegmentSyncRuns
-from leadstroom.errors import InvalidInput, LeadstroomError, RunFailed
-from leadstroom.results import CapacityCombo, ExplainStep, HealthResult, PlanResult, SyncResult, validated
+from leadstroom.database_types import (
+    PublicLeadSegmentPlans,
+    PublicLeadSegments,
+    PublicSegmentSyncRuns,
+    PublicSegmentSyncSettings,
+)
+from leadstroom.errors import InvalidInput, LeadstroomError, NotFound, RunFailed
+from leadstroom.results import (
+    OVERVIEW_COLUMNS,
+    CapacityCombo,
+    ExplainStep,
+    HealthResult,
+    OverviewRow,
+    PlanResult,
+    SegmentPartner,
+    SyncResult,
+    validated,
+)
 from leadstroom.transport import TableQuery, Transport
 
 Row = TypeVar("Row", bound=BaseModel)
@@ -52,6 +67,27 @@ class LeadstroomClient:
         _raise_when_failed("plan", result)
         return validated(PlanResult, result, "plan_segment_targets")
 
+    def preview(self) -> SyncResult:
+        """What the sync would do now; writes nothing (the result has "dry_run": true)."""
+        result = self.transport.rpc("preview_segment_sync", {})
+        _raise_when_failed("preview of the sync", result)
+        return validated(SyncResult, result, "preview_segment_sync")
+
+    def hold(self, code: str, reason: str) -> dict[str, Any]:
+        return validated(
+            dict[str, Any], self.transport.rpc("hold_segment", {"p_code": code, "p_reason": reason}), "hold"
+        )
+
+    def release(self, code: str) -> dict[str, Any]:
+        return validated(dict[str, Any], self.transport.rpc("release_segment", {"p_code": code}), "release")
+
+    def partner_by_email(self, email: str) -> str:
+        return validated(str, self.transport.rpc("partner_id_by_email", {"p_email": email}), "partner_id_by_email")
+
+    def segment_partners(self, code: str) -> list[SegmentPartner]:
+        rows = self.transport.rpc("segment_partners", {"p_code": code})
+        return validated(list[SegmentPartner], rows, "segment_partners")
+
     def health(self) -> HealthResult:
         """The nightly sync's health for monitoring: ok, late or failing."""
         return validated(HealthResult, self.transport.rpc("segment_sync_health", {}), "segment_sync_health")
@@ -82,6 +118,35 @@ class LeadstroomClient:
         filters: tuple[Any, ...] = (("date", "eq", date), ("segment_id", "in", tuple(segment_ids)))
         query = TableQuery("lead_segment_plans", columns_of(PublicLeadSegmentPlans), filters, order_by="segment_id")
         return self._rows(PublicLeadSegmentPlans, query)
+
+    def overview(self) -> list[OverviewRow]:
+        query = TableQuery("segment_overview", OVERVIEW_COLUMNS, order_by="code")
+        rows = self.transport.select(query)
+        return validated(list[OverviewRow], rows, "segment_overview")
+
+    def plans_of_date(self, date: str) -> list[PublicLeadSegmentPlans]:
+        query = TableQuery(
+            "lead_segment_plans", columns_of(PublicLeadSegmentPlans), (("date", "eq", date),), order_by="segment_id"
+        )
+        return self._rows(PublicLeadSegmentPlans, query)
+
+    def run(self, run_id: int) -> PublicSegmentSyncRuns:
+        query = TableQuery("segment_sync_runs", columns_of(PublicSegmentSyncRuns), (("id", "eq", run_id),))
+        found = self._rows(PublicSegmentSyncRuns, query)
+        if not found:
+            raise NotFound(f"no run with id {run_id}")
+        return found[0]
+
+    def settings(self) -> PublicSegmentSyncSettings:
+        query = TableQuery("segment_sync_settings", columns_of(PublicSegmentSyncSettings))
+        found = self._rows(PublicSegmentSyncSettings, query)
+        if not found:
+            raise LeadstroomError("segment_sync_settings has no row (is the caller an admin?)")
+        return found[0]
+
+    def region_codes(self) -> set[str]:
+        rows = self.transport.select(TableQuery("regions", ("code",)))
+        return {str(r["code"]) for r in validated(list[dict[str, Any]], rows, "regions")}
 
     def runs(self, limit: int = 20) -> list[PublicSegmentSyncRuns]:
         if limit < 1:

@@ -2,60 +2,54 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from leadstroom.client import LeadstroomClient
-from leadstroom.render import SEGMENT_COLUMNS, Output, as_rows
+from leadstroom.render import COMBO_COLUMNS, PLAN_COLUMNS, SEGMENT_COLUMNS, Output, as_rows
+from leadstroom.runbook import Combination
 
-EXAMPLE_PARTNER = "5a1e0000-0000-4000-8000-000000000001"
 
-ADD_COMBINATION_SQL = """\
--- 1. the partner: routing on (an existing partner works as well)
-update profiles set is_active_for_routing = true where id = '{partner}';
--- 2. capacity: an active subscription (or set profiles.max_open_leads)
-insert into subscriptions (user_id, status, is_paused, leads_per_month)
-values ('{partner}', 'active', false, {leads});
--- 3. the branch
-insert into user_industry_preferences (user_id, industry_id, is_enabled)
-select '{partner}', id, true from industries where slug = '{branch}'
-on conflict (user_id, industry_id) do update set is_enabled = true;
--- 4. the region
-insert into user_location_preferences (user_id, location_code, is_enabled)
-values ('{partner}', '{region}', true)
-on conflict (user_id, location_code) do update set is_enabled = true;"""
+def wait_for_the_admin(out: Output, *, assume_yes: bool, ask: Callable[[str], str] = input) -> bool:
+    """Interactive when a terminal is attached: wait until the admin has run the SQL. With --yes, or without a
+    terminal (a pipe, CI, a closed stdin), go straight on. False when the admin stops the walkthrough."""
+    if assume_yes or out.as_json or not sys.stdin.isatty():
+        out.line("(not waiting: --yes or no terminal; the sync runs now)")
+        return True
+    try:
+        answer = ask("Run the SQL above in the SQL editor, then press Enter to sync (q to stop): ")
+    except EOFError:
+        return True
+    return answer.strip().lower() not in ("q", "quit", "stop")
 
 
 def run_manual_test(
     client: LeadstroomClient,
     out: Output,
     *,
-    partner: str | None,
-    branch: str,
-    region: str,
-    leads: int,
-    pause: bool,
+    combination: Combination,
+    assume_yes: bool,
 ) -> int:
+    combination = combination.checked(client.region_codes())
     report: dict[str, Any] = {}
     latest_runs = client.runs(1)
     walkthrough_starts_after = latest_runs[0].id if latest_runs else 0
 
     out.heading("Stap 1: huidige capacity-combinaties en segmenten")
     report["combinations_before"] = combos = client.combos()
-    out.table(
-        "Capacity combinations", combos, ("branch", "region", "capacity_partners", "capacity_total_leads"), empty="none"
-    )
+    out.table("Capacity combinations", combos, COMBO_COLUMNS, empty="none")
     segments = client.segments()
     report["segments_before"] = as_rows(segments)
     out.table("Active segments", segments, SEGMENT_COLUMNS, empty="none")
 
     out.heading("Stap 2: nieuwe combinatie toevoegen (Supabase SQL editor)")
-    report["add_combination_sql"] = sql = ADD_COMBINATION_SQL.format(
-        partner=partner or EXAMPLE_PARTNER, branch=branch, region=region, leads=leads
-    )
+    report["add_combination_sql"] = sql = combination.sql()
     out.line(sql)
-    out.line("Full walkthrough: docs/MANUAL_TEST_CAPACITY_SYNC.md")
-    if pause and not out.as_json:
-        input("Run the SQL, then press Enter to sync... ")
+    out.line("The same statements, with the SOP's example: docs/MANUAL_TEST_CAPACITY_SYNC.md")
+    if not wait_for_the_admin(out, assume_yes=assume_yes):
+        out.line("stopped before the sync")
+        return 0
 
     out.heading("Stap 3: sync (admin endpoint, method capacity)")
     result, _, after = client.checked_sync("capacity")
@@ -96,7 +90,7 @@ def run_manual_test(
     out.table(
         f"Targets for {plan['date']}",
         targets,
-        ("code", "capacity_total_leads", "target_leads_per_month", "target_leads_per_day", "actual_leads", "lead_gap"),
+        PLAN_COLUMNS,
         empty="no new or reactivated segments in this run",
     )
     report["active_segments_after"] = sorted(after.active)

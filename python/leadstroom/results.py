@@ -7,7 +7,7 @@ Table rows are the generated models in leadstroom.database_types; these are the 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NotRequired, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict
@@ -16,7 +16,7 @@ from leadstroom.errors import LeadstroomError
 
 
 class SyncResult(TypedDict):
-    run_id: int
+    run_id: int | None  # None for a preview, whose run row was rolled back
     method: str
     status: Literal["succeeded"]
     total_combinations: int
@@ -29,6 +29,8 @@ class SyncResult(TypedDict):
     deactivated_codes: list[str]
     fixed: int  # segments the sync had to change: 0 while segments follow partner changes
     following: bool
+    held_codes: list[str]
+    dry_run: NotRequired[bool]  # a preview (preview_segment_sync): nothing was written
 
 
 class PlanResult(TypedDict):
@@ -84,6 +86,32 @@ class CapacityCombo(TypedDict):
     region: str
     capacity_partners: int
     capacity_total_leads: int
+
+
+class OverviewRow(TypedDict):
+    """A row of the segment_overview view (a view: `supabase gen types` gives no model for it)."""
+
+    code: str
+    branch: str
+    region: str
+    is_active: bool
+    is_held: bool
+    capacity_partners: int
+    capacity_total_leads: int
+    target_leads_per_day: float | None
+    actual_leads: int | None
+    lead_gap: float | None
+
+
+OVERVIEW_COLUMNS = tuple(OverviewRow.__annotations__)
+
+
+class SegmentPartner(TypedDict):
+    partner_id: str
+    email: str | None
+    company_name: str | None
+    counts: bool
+    effective_capacity: int
 
 
 class ExplainStep(TypedDict):
