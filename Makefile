@@ -37,11 +37,14 @@ db-stop:
 	@echo "local database stopped"
 
 # The SOP walkthrough on the seeded marketplace: combinations, segments, sync, what changed, targets; then the runs.
+# In a terminal, manual-test waits while you run the runbook's SQL (it prints it; psql command above).
 demo: db
 	@DATABASE_URL=$(DEV_URL) $(VENV)/leadstroom manual-test
 	@DATABASE_URL=$(DEV_URL) $(VENV)/leadstroom runs
 	@echo
 	@echo "connect:  psql $(DEV_URL)"
+	@echo "command:  $(VENV)/leadstroom (or: source .venv/bin/activate; then leadstroom --help)"
+	@echo "          export DATABASE_URL=$(DEV_URL)"
 	@echo "stop:     make db-stop"
 
 SQL_PATHS := sql supabase $(wildcard bench)

@@ -1,4 +1,4 @@
-"""Markdown table of the latest benchmark result per size and region set (for the README):
+"""Markdown tables of the latest benchmark result per size and region set (for the README):
 python bench/summarize.py"""
 
 from __future__ import annotations
@@ -8,6 +8,11 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MEASUREMENTS = ("lower_bound", "sync_cold", "sync_noop", "sync_churn_1pct", "planner", "reference_cold")
+CHANGES = ("change_toggle_location", "change_pause_subscription", "change_new_partner", "change_bulk_1pct")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms" if seconds < 0.1 else f"{seconds * 1000:,.0f} ms"
 
 
 def main() -> None:
@@ -15,10 +20,12 @@ def main() -> None:
     for path in sorted(RESULTS.glob("*.json")):
         report = json.loads(path.read_text())
         latest[(report["partners"], report["regions"])] = report
+    ordered = sorted(latest.items(), key=lambda item: (item[0][1] != "provinces", item[0]))
+
     header = ["partners", "regions", "pairs", "combinations", *MEASUREMENTS, "no-op rows written", "vs reference"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    for (partners, regions), report in sorted(latest.items(), key=lambda item: (item[0][1] != "provinces", item[0])):
+    for (partners, regions), report in ordered:
         figures = report["figures"]
         cells = [f"{partners:,}", regions, f"{report['pairs']:,}", f"{report['combinations']:,}"]
         for name in MEASUREMENTS:
@@ -27,6 +34,25 @@ def main() -> None:
             cells.append(f"{figure['median_s'] * 1000:,.0f} ms{ratio}")
         cells += [str(report["noop_sync_segment_rows_written"]), f"{report['sync_vs_reference_speedup']:.1f}× faster"]
         print("| " + " | ".join(cells) + " |")
+
+    with_following = [(key, report) for key, report in ordered if "change_toggle_location_on" in report["figures"]]
+    if with_following:
+        print("\nFollowing partner changes (following off → on; share of a no-op full sync when on):\n")
+        header = ["partners", "regions", *CHANGES, "4-connection throughput", "change during a full sync"]
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for (partners, regions), report in with_following:
+            figures, noop = report["figures"], report["figures"]["sync_noop"]["median_s"]
+            cells = [f"{partners:,}", regions]
+            for name in CHANGES:
+                off, on = figures[f"{name}_off"]["median_s"], figures[f"{name}_on"]["median_s"]
+                cells.append(f"{ms(off)} → {ms(on)} ({on / noop:.1%})")
+            following = report["following"]
+            off_rate, on_rate = (following[f"throughput_{s}"]["changes_per_s"] for s in ("off", "on"))
+            cells.append(f"{off_rate:,.0f} → {on_rate:,.0f}/s ({on_rate / off_rate:.0%})")
+            cells.append(ms(following["change_during_sync"]["median_s"]))
+            print("| " + " | ".join(cells) + " |")
+
     any_report = next(iter(latest.values()))
     print(f"\n{any_report['postgresql'].split(',')[0]}, {any_report['machine']['cpus']} cores; medians of 5.")
 

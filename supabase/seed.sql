@@ -1,5 +1,7 @@
 -- Demo marketplace: a dozen partners over several branches and provinces. Some count as capacity, some
 -- do not (routing off, a paused or zero subscription, an admin), so the sync has something to decide.
+-- The SOP's example combination (loodgieter + zuid-holland, 50 a month) is left for the admin to add with
+-- docs/MANUAL_TEST_CAPACITY_SYNC.md: its partner (Loodgietersbedrijf Maas) is here, in utrecht only.
 -- Loaded by `make demo` (supabase db push --include-seed); never by the tests.
 
 insert into public.industries (name, slug) values
@@ -28,7 +30,7 @@ create temporary table demo_partner (
 insert into demo_partner values
 (
     1, 'info@loodgieter-maas.example', 'Loodgietersbedrijf Maas', true, false, null, 'active', false, 50,
-    '{loodgieter}', '{zuid-holland,utrecht}'
+    '{loodgieter}', '{utrecht}'
 ),
 (
     2, 'post@dekwast.example', 'Schildersbedrijf De Kwast', true, false, 20, null, null, null,

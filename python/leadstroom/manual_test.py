@@ -45,7 +45,7 @@ def run_manual_test(
 
     out.heading("Stap 2: nieuwe combinatie toevoegen (Supabase SQL editor)")
     report["add_combination_sql"] = sql = combination.sql()
-    out.line(sql)
+    out.code(sql)
     out.line("The same statements, with the SOP's example: docs/MANUAL_TEST_CAPACITY_SYNC.md")
     if not wait_for_the_admin(out, assume_yes=assume_yes):
         out.line("stopped before the sync")

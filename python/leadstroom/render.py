@@ -104,6 +104,11 @@ class Output:
         if not self.as_json:
             self.console.print(text, markup=False, soft_wrap=False, overflow="fold")
 
+    def code(self, text: str) -> None:
+        """SQL to copy: printed as it is, never wrapped (a wrapped comment would become a statement)."""
+        if not self.as_json:
+            self.console.file.write(text.rstrip() + "\n")
+
     def header(self, column: str) -> str:
         label = HEADERS.get(column, column.removesuffix("_count"))
         if column.endswith("_at") and self.zone:

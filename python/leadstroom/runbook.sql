@@ -7,12 +7,14 @@ insert into profiles (id, company_name, is_active_for_routing)
 values ({partner}, {company}, true)
 on conflict (id) do update set is_active_for_routing = true;
 
--- 2. Capacity: an active subscription of {leads} leads a month (or set profiles.max_open_leads)
+-- 2. Capacity: an active subscription of {leads} leads a month
+--    (or set profiles.max_open_leads instead)
 insert into subscriptions (user_id, status, is_paused, leads_per_month)
 select {partner}, 'active', false, {leads}
 where not exists (
     select from subscriptions
-    where user_id = {partner} and status = 'active' and leads_per_month = {leads}
+    where user_id = {partner}
+        and status = 'active' and leads_per_month = {leads}
 );
 
 -- 3. The branch: industry preference {branch}
