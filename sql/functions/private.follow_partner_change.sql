@@ -25,11 +25,11 @@ declare
     v_branches text[];
     v_regions text[];
 begin
-    -- FOR SHARE: switching following on waits for this transaction, so no change in flight is missed
+    -- switching following on waits for this statement's transaction (private.follow_settings_change locks the
+    -- partner tables), so a change that read "off" here is still seen by the reconciliation
     select st.follow_partner_changes, st.require_active_payment_method
     into v_follow, v_payment_rule
-    from public.segment_sync_settings as st
-    for share;
+    from public.segment_sync_settings as st;
     if not v_follow or (tg_table_name = 'payment_methods' and not v_payment_rule) then
         return null;
     end if;

@@ -15,7 +15,7 @@ declare
     v_branches text[];
     v_regions text[];
 begin
-    select st.follow_partner_changes into v_follow from public.segment_sync_settings as st for share;
+    select st.follow_partner_changes into v_follow from public.segment_sync_settings as st;
     if not v_follow then
         return null;
     end if;

@@ -1,5 +1,6 @@
 -- The admin's console: holds that keep a segment off whatever its capacity, a preview of the sync that writes
--- nothing, the segment overview, finding a partner by e-mail and the partners feeding a segment.
+-- nothing, the segment overview, finding a partner by e-mail and the partners feeding a segment. Following no
+-- longer locks the settings row for every partner change: switching it on locks the partner tables instead.
 -- Function and view bodies come from sql/functions/ and sql/views/: edit those files, not this one.
 
 alter table public.lead_segments
@@ -571,6 +572,252 @@ $$;
 
 revoke all on function public.segment_partners(text) from public, anon, authenticated;
 grant execute on function public.segment_partners(text) to authenticated, service_role;
+
+-- Trigger (after each statement, with its transition tables new_rows / old_rows) on every partner table that
+-- can give or take capacity: profiles, subscriptions, payment_methods (while the payment rule is on) and both
+-- preference tables. While segment_sync_settings.follow_partner_changes is on, the combinations the changed
+-- rows touch are brought in line before the statement's transaction commits: every branch x region pair of
+-- each affected partner (its current preferences and those in the changed rows; when a deleted partner's
+-- cascade has emptied both preference tables, the active segments of the changed branch or region). One pass
+-- per statement, however many rows it changed. Columns the capacity rule does not read (names, timestamps)
+-- change nothing.
+-- security definer: a partner's own change writes segments, plans and runs, which the partner may not.
+create or replace function private.follow_partner_change()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+-- one plan for every call: re-planning these statements for each partner change would cost more than running them
+set plan_cache_mode = force_generic_plan
+as $$
+declare
+    v_follow boolean;
+    v_payment_rule boolean;
+    v_partner_key text := case tg_table_name when 'profiles' then 'id' else 'user_id' end;
+    -- what the capacity rule does not read: a change to only these is no change
+    v_ignored text[] := array['created_at', 'updated_at', 'full_name', 'company_name', 'location_name'];
+    v_rows jsonb;
+    v_branches text[];
+    v_regions text[];
+begin
+    -- switching following on waits for this statement's transaction (private.follow_settings_change locks the
+    -- partner tables), so a change that read "off" here is still seen by the reconciliation
+    select st.follow_partner_changes, st.require_active_payment_method
+    into v_follow, v_payment_rule
+    from public.segment_sync_settings as st;
+    if not v_follow or (tg_table_name = 'payment_methods' and not v_payment_rule) then
+        return null;
+    end if;
+    if tg_table_name = 'subscriptions' then
+        v_ignored := array['updated_at'];  -- created_at decides which subscription is the latest
+    end if;
+
+    if tg_op = 'INSERT' then
+        select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(n)) into v_rows from new_rows as n;
+    elsif tg_op = 'DELETE' then
+        select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(o)) into v_rows from old_rows as o;
+    else
+        select pg_catalog.jsonb_agg(changed.row_value)
+        into v_rows
+        from (
+            select pg_catalog.to_jsonb(o) as old_value, pg_catalog.to_jsonb(n) as new_value
+            from old_rows as o
+            inner join new_rows as n on o.id = n.id
+        ) as pair
+        cross join lateral (values (pair.old_value), (pair.new_value)) as changed (row_value)
+        where (pair.old_value - v_ignored) is distinct from (pair.new_value - v_ignored);
+    end if;
+    if v_rows is null then
+        return null;
+    end if;
+
+    with changed as (
+        select
+            (r.value ->> v_partner_key)::uuid as partner_id,
+            (r.value ->> 'industry_id')::bigint as industry_id,
+            r.value ->> 'location_code' as region
+        from pg_catalog.jsonb_array_elements(v_rows) as r
+    ),
+
+    partners as (
+        select distinct c.partner_id from changed as c
+    ),
+
+    industries_of as (
+        select uip.user_id as partner_id, uip.industry_id
+        from public.user_industry_preferences as uip
+        where uip.user_id in (select p.partner_id from partners as p)
+        union
+        select c.partner_id, c.industry_id from changed as c where c.industry_id is not null
+    ),
+
+    regions_of as (
+        select ulp.user_id as partner_id, ulp.location_code as region
+        from public.user_location_preferences as ulp
+        where ulp.user_id in (select p.partner_id from partners as p)
+        union
+        select c.partner_id, c.region from changed as c where c.region is not null
+    ),
+
+    -- a deleted partner's cascade empties both preference tables before their triggers run: a deleted
+    -- preference whose partner has none of the other kind left takes every active segment of it along
+    orphaned as (
+        select i.slug as branch, null::text as region
+        from changed as c
+        inner join public.industries as i on c.industry_id = i.id
+        where tg_op = 'DELETE' and not exists (
+            select from public.user_location_preferences as ulp where ulp.user_id = c.partner_id
+        )
+        union
+        select null, c.region
+        from changed as c
+        where tg_op = 'DELETE' and c.region is not null and not exists (
+            select from public.user_industry_preferences as uip where uip.user_id = c.partner_id
+        )
+    ),
+
+    pairs as (
+        select i.slug as branch, ro.region
+        from industries_of as io
+        inner join regions_of as ro on io.partner_id = ro.partner_id
+        inner join public.industries as i on io.industry_id = i.id
+        union
+        select s.branch, s.region
+        from public.lead_segments as s
+        inner join orphaned as o on s.branch = o.branch or s.region = o.region
+        where s.is_active
+    )
+
+    select coalesce(array_agg(p.branch), '{}'), coalesce(array_agg(p.region), '{}')
+    into v_branches, v_regions
+    from pairs as p;
+
+    perform private.follow_combinations(v_branches, v_regions);
+    return null;
+end;
+$$;
+
+revoke all on function private.follow_partner_change() from public;
+
+-- Trigger (after each update statement, with transition tables) on industries and regions: switching a branch
+-- or region on or off (or renaming a branch's slug) brings every combination of it in line at once: those
+-- that partners ask for and those that have a segment.
+-- security definer: an admin user's change writes segments, plans and runs, which it may not write directly.
+create or replace function private.follow_reference_change()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+-- one plan for every call: re-planning these statements for each partner change would cost more than running them
+set plan_cache_mode = force_generic_plan
+as $$
+declare
+    v_follow boolean;
+    v_branches text[];
+    v_regions text[];
+begin
+    select st.follow_partner_changes into v_follow from public.segment_sync_settings as st;
+    if not v_follow then
+        return null;
+    end if;
+
+    if tg_table_name = 'industries' then
+        with toggled as (
+            select n.id, n.slug
+            from old_rows as o
+            inner join new_rows as n on o.id = n.id
+            where (o.is_active, o.slug) is distinct from (n.is_active, n.slug)
+        ),
+
+        pairs as (
+            select t.slug as branch, ulp.location_code as region
+            from toggled as t
+            inner join public.user_industry_preferences as uip on t.id = uip.industry_id
+            inner join public.user_location_preferences as ulp on uip.user_id = ulp.user_id
+            union
+            select s.branch, s.region
+            from public.lead_segments as s
+            inner join toggled as t on s.branch = t.slug
+        )
+
+        select coalesce(array_agg(p.branch), '{}'), coalesce(array_agg(p.region), '{}')
+        into v_branches, v_regions
+        from pairs as p;
+    else
+        with toggled as (
+            select n.code
+            from old_rows as o
+            inner join new_rows as n on o.code = n.code
+            where o.is_active is distinct from n.is_active
+        ),
+
+        pairs as (
+            select i.slug as branch, t.code as region
+            from toggled as t
+            inner join public.user_location_preferences as ulp on t.code = ulp.location_code
+            inner join public.user_industry_preferences as uip on ulp.user_id = uip.user_id
+            inner join public.industries as i on uip.industry_id = i.id
+            union
+            select s.branch, s.region
+            from public.lead_segments as s
+            inner join toggled as t on s.region = t.code
+        )
+
+        select coalesce(array_agg(p.branch), '{}'), coalesce(array_agg(p.region), '{}')
+        into v_branches, v_regions
+        from pairs as p;
+    end if;
+
+    perform private.follow_combinations(v_branches, v_regions);
+    return null;
+end;
+$$;
+
+revoke all on function private.follow_reference_change() from public;
+
+-- Trigger (after an update of segment_sync_settings, with transition tables): switching following on, or
+-- switching the payment rule while following is on, reconciles every combination at once (as a sync would,
+-- logged as a 'change' run). It first waits for every change in flight to the sources of capacity (a share
+-- lock on their tables), so none is missed.
+-- security definer: an admin user's change writes segments, plans and runs, which it may not write directly.
+create or replace function private.follow_settings_change()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+-- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
+set work_mem = '64MB'
+as $$
+declare
+    v_branches text[];
+    v_regions text[];
+begin
+    if not exists (
+        select
+        from old_rows as o
+        cross join new_rows as n
+        where
+            n.follow_partner_changes
+            and (
+                not o.follow_partner_changes
+                or o.require_active_payment_method is distinct from n.require_active_payment_method
+            )
+    ) then
+        return null;
+    end if;
+    -- a barrier for changes in flight: every transaction that wrote a source of capacity (and may have read
+    -- "following off") commits first, and the reconciliation below sees it; new ones wait for this one
+    lock table
+        public.profiles, public.subscriptions, public.payment_methods, public.user_industry_preferences,
+        public.user_location_preferences, public.industries, public.regions
+    in share mode;
+    select d.branches, d.regions into v_branches, v_regions from private.capacity_differences() as d;
+    perform private.follow_combinations(v_branches, v_regions);
+    return null;
+end;
+$$;
+
+revoke all on function private.follow_settings_change() from public;
 
 -- One row per segment for admins: code, branch, region, whether it is active or held, its current capacity,
 -- and today's target, actual leads and gap (configured time zone; null before today is planned).
