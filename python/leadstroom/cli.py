@@ -263,14 +263,17 @@ def run(args: argparse.Namespace, client: LeadstroomClient, out: Output) -> int:
             out.rows(title, client.segments(include_inactive=args.all), SEGMENT_COLUMNS, empty="none")
     elif args.command == "overview":
         overview = client.overview()
-        shown = [{**r, "active": "held" if r["is_held"] else ("yes" if r["is_active"] else "no")} for r in overview]
+        shown = [
+            {**row, "active": "held" if r.is_held else ("yes" if r.is_active else "no")}
+            for r, row in zip(overview, as_rows(overview), strict=True)
+        ]
         out.rows("Segments today", shown, OVERVIEW_COLUMNS, empty="no segments")
         if not out.as_json and overview:
             out.line(
-                f"total: {sum(r['is_active'] for r in overview)} active of {len(overview)}, "
-                f"{sum(r['capacity_total_leads'] for r in overview):,} leads a month of capacity, "
-                f"target {sum(r['target_leads_per_day'] or 0 for r in overview):.2f} a day, "
-                f"{sum(r['actual_leads'] or 0 for r in overview)} leads today"
+                f"total: {sum(bool(r.is_active) for r in overview)} active of {len(overview)}, "
+                f"{sum(r.capacity_total_leads or 0 for r in overview):,} leads a month of capacity, "
+                f"target {sum(r.target_leads_per_day or 0 for r in overview):.2f} a day, "
+                f"{sum(r.actual_leads or 0 for r in overview)} leads today"
             )
     elif args.command == "explain":
         partner = client.partner_by_email(args.partner) if "@" in args.partner else args.partner

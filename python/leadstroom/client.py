@@ -12,16 +12,15 @@ from leadstroom.checks import SegmentSnapshot, verify_sync
 from leadstroom.database_types import (
     PublicLeadSegmentPlans,
     PublicLeadSegments,
+    PublicSegmentOverview,
     PublicSegmentSyncRuns,
     PublicSegmentSyncSettings,
 )
 from leadstroom.errors import InvalidInput, LeadstroomError, NotFound, RunFailed
 from leadstroom.results import (
-    OVERVIEW_COLUMNS,
     CapacityCombo,
     ExplainStep,
     HealthResult,
-    OverviewRow,
     PlanResult,
     SegmentPartner,
     SyncResult,
@@ -119,10 +118,9 @@ class LeadstroomClient:
         query = TableQuery("lead_segment_plans", columns_of(PublicLeadSegmentPlans), filters, order_by="segment_id")
         return self._rows(PublicLeadSegmentPlans, query)
 
-    def overview(self) -> list[OverviewRow]:
-        query = TableQuery("segment_overview", OVERVIEW_COLUMNS, order_by="code")
-        rows = self.transport.select(query)
-        return validated(list[OverviewRow], rows, "segment_overview")
+    def overview(self) -> list[PublicSegmentOverview]:
+        query = TableQuery("segment_overview", columns_of(PublicSegmentOverview), order_by="code")
+        return self._rows(PublicSegmentOverview, query)
 
     def plans_of_date(self, date: str) -> list[PublicLeadSegmentPlans]:
         query = TableQuery(

@@ -88,24 +88,6 @@ class CapacityCombo(TypedDict):
     capacity_total_leads: int
 
 
-class OverviewRow(TypedDict):
-    """A row of the segment_overview view (a view: `supabase gen types` gives no model for it)."""
-
-    code: str
-    branch: str
-    region: str
-    is_active: bool
-    is_held: bool
-    capacity_partners: int
-    capacity_total_leads: int
-    target_leads_per_day: float | None
-    actual_leads: int | None
-    lead_gap: float | None
-
-
-OVERVIEW_COLUMNS = tuple(OverviewRow.__annotations__)
-
-
 class SegmentPartner(TypedDict):
     partner_id: str
     email: str | None
