@@ -3,11 +3,9 @@
 -- does. The one place segments change; the full sync and the following of partner changes both call it.
 -- Returns the codes it created, activated and deactivated and the ids of those segments.
 --
--- Concurrency: each combination is first locked (an advisory lock per plain segment code, taken in one fixed
--- order, so single-statement changes never deadlock and two combinations that would share a code queue too).
--- In read committed, the statement after the lock takes a fresh snapshot and sees every transaction that held
--- the lock before, so two partners leaving one combination in
--- concurrent transactions cannot each keep it alive for the other (write skew). Under repeatable read the
+-- Concurrency: each combination is first locked (private.lock_combinations). In read committed, the statement
+-- after the lock takes a fresh snapshot and sees every transaction that held the lock before, so two partners
+-- leaving one combination in concurrent transactions cannot each keep it alive for the other (write skew). Under repeatable read the
 -- snapshot is older than the lock; there the segment rows are written even when unchanged, so a concurrent
 -- change to the same combination ends one transaction with a serialization failure instead of a wrong segment.
 create or replace function private.apply_segment_capacity(p_branches text[], p_regions text[])
@@ -20,16 +18,7 @@ as $$
 declare
     v_result jsonb;
 begin
-    -- one key per plain code (leadstroom's lock namespace in the high half); keys in ascending order
-    perform pg_catalog.pg_advisory_xact_lock(k.lock_key)
-    from (
-        select distinct
-            (1818325363::bigint << 32)
-            | (pg_catalog.hashtext(pg_catalog.replace(c.branch || '_' || c.region, '-', '_'))::bigint & 4294967295)
-            as lock_key
-        from unnest(p_branches, p_regions) as c (branch, region)
-        order by 1
-    ) as k;
+    perform private.lock_combinations(p_branches, p_regions);
 
     if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
         update public.lead_segments as s

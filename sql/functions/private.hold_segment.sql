@@ -20,12 +20,7 @@ begin
     if not found then
         raise exception 'no segment with code "%"', p_code using errcode = 'PT404';
     end if;
-    -- the same lock every writer of this combination takes (private.apply_segment_capacity)
-    perform pg_catalog.pg_advisory_xact_lock(
-        (1818325363::bigint << 32)
-        | (pg_catalog.hashtext(pg_catalog.replace(v_segment.branch || '_' || v_segment.region, '-', '_'))::bigint
-            & 4294967295)
-    );
+    perform private.lock_combinations(array[v_segment.branch], array[v_segment.region]);
     update public.lead_segments as s
     set is_active = false, held_at = pg_catalog.now(), held_by = private.request_caller(),
         hold_reason = pg_catalog.btrim(p_reason)

@@ -15,16 +15,39 @@ comment on column public.lead_segments.held_at is
 
 set check_function_bodies = off;
 
+-- Takes the lock that serializes every writer of these combinations' segments (the sync, following a change,
+-- holds) until the transaction ends: an advisory lock per plain segment code (leadstroom's namespace in the
+-- high half of the key), so two combinations that would share a code queue too. In one fixed order, so
+-- single-statement changes never deadlock.
+create or replace function private.lock_combinations(p_branches text[], p_regions text[])
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+    -- perform: every key is locked (a SQL function returning void would stop at the first row)
+    perform pg_catalog.pg_advisory_xact_lock(k.lock_key)
+    from (
+        select distinct
+            (1818325363::bigint << 32)
+            | (pg_catalog.hashtext(pg_catalog.replace(c.branch || '_' || c.region, '-', '_'))::bigint & 4294967295)
+            as lock_key
+        from unnest(p_branches, p_regions) as c (branch, region)
+        order by 1
+    ) as k;
+end;
+$$;
+
+revoke all on function private.lock_combinations(text[], text[]) from public;
+
 -- Brings the segments of the given combinations (p_branches[i] + p_regions[i]) in line with their capacity
 -- as committed right now: creates or reactivates a segment where a partner counts, deactivates one where none
 -- does. The one place segments change; the full sync and the following of partner changes both call it.
 -- Returns the codes it created, activated and deactivated and the ids of those segments.
 --
--- Concurrency: each combination is first locked (an advisory lock per plain segment code, taken in one fixed
--- order, so single-statement changes never deadlock and two combinations that would share a code queue too).
--- In read committed, the statement after the lock takes a fresh snapshot and sees every transaction that held
--- the lock before, so two partners leaving one combination in
--- concurrent transactions cannot each keep it alive for the other (write skew). Under repeatable read the
+-- Concurrency: each combination is first locked (private.lock_combinations). In read committed, the statement
+-- after the lock takes a fresh snapshot and sees every transaction that held the lock before, so two partners
+-- leaving one combination in concurrent transactions cannot each keep it alive for the other (write skew). Under repeatable read the
 -- snapshot is older than the lock; there the segment rows are written even when unchanged, so a concurrent
 -- change to the same combination ends one transaction with a serialization failure instead of a wrong segment.
 create or replace function private.apply_segment_capacity(p_branches text[], p_regions text[])
@@ -37,16 +60,7 @@ as $$
 declare
     v_result jsonb;
 begin
-    -- one key per plain code (leadstroom's lock namespace in the high half); keys in ascending order
-    perform pg_catalog.pg_advisory_xact_lock(k.lock_key)
-    from (
-        select distinct
-            (1818325363::bigint << 32)
-            | (pg_catalog.hashtext(pg_catalog.replace(c.branch || '_' || c.region, '-', '_'))::bigint & 4294967295)
-            as lock_key
-        from unnest(p_branches, p_regions) as c (branch, region)
-        order by 1
-    ) as k;
+    perform private.lock_combinations(p_branches, p_regions);
 
     if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
         update public.lead_segments as s
@@ -304,12 +318,7 @@ begin
     if not found then
         raise exception 'no segment with code "%"', p_code using errcode = 'PT404';
     end if;
-    -- the same lock every writer of this combination takes (private.apply_segment_capacity)
-    perform pg_catalog.pg_advisory_xact_lock(
-        (1818325363::bigint << 32)
-        | (pg_catalog.hashtext(pg_catalog.replace(v_segment.branch || '_' || v_segment.region, '-', '_'))::bigint
-            & 4294967295)
-    );
+    perform private.lock_combinations(array[v_segment.branch], array[v_segment.region]);
     update public.lead_segments as s
     set is_active = false, held_at = pg_catalog.now(), held_by = private.request_caller(),
         hold_reason = pg_catalog.btrim(p_reason)
