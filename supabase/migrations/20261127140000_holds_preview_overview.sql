@@ -47,9 +47,10 @@ revoke all on function private.lock_combinations(text[], text[]) from public;
 --
 -- Concurrency: each combination is first locked (private.lock_combinations). In read committed, the statement
 -- after the lock takes a fresh snapshot and sees every transaction that held the lock before, so two partners
--- leaving one combination in concurrent transactions cannot each keep it alive for the other (write skew). Under repeatable read the
--- snapshot is older than the lock; there the segment rows are written even when unchanged, so a concurrent
--- change to the same combination ends one transaction with a serialization failure instead of a wrong segment.
+-- leaving one combination in concurrent transactions cannot each keep it alive for the other (write skew).
+-- Under repeatable read the snapshot is older than the lock; there the segment rows are written even when
+-- unchanged, so a concurrent change to the same combination ends one transaction with a serialization failure
+-- instead of a wrong segment.
 create or replace function private.apply_segment_capacity(p_branches text[], p_regions text[])
 returns jsonb
 language plpgsql
