@@ -38,8 +38,18 @@ def sample_partners(bench: Any, count: int, salt: str) -> list[uuid.UUID]:
     return [r[0] for r in rows]
 
 
+def subscriptions_of(bench: Any, partners: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """One subscription of each partner, looked up once: changes go by the subscription's id, as billing's do."""
+    with bench.connect() as conn:
+        rows = conn.execute(
+            "select distinct on (user_id) user_id, id from subscriptions where user_id = any(%s)", (partners,)
+        ).fetchall()
+    return dict(rows)
+
+
 def single_changes(bench: Any, label: str, partners: int) -> None:
     targets = sample_partners(bench, bench.repetitions + 1, "single")
+    subscription_of = subscriptions_of(bench, targets)
     current = [targets[-1]]  # the partner of the next timed change (the warm-up reuses the previous one)
 
     def pick(conn: psycopg.Connection, repetition: int) -> None:
@@ -58,9 +68,7 @@ def single_changes(bench: Any, label: str, partners: int) -> None:
     def pause_subscription(conn: psycopg.Connection) -> None:
         # by the subscription's id, as billing does (subscriptions have no index on user_id alone)
         conn.execute(
-            "update subscriptions set is_paused = not is_paused "
-            "where id = (select id from subscriptions where user_id = %s limit 1)",
-            (partner_of(conn),),
+            "update subscriptions set is_paused = not is_paused where id = %s", (subscription_of[partner_of(conn)],)
         )
 
     def new_partner(conn: psycopg.Connection) -> None:
@@ -100,12 +108,7 @@ def single_changes(bench: Any, label: str, partners: int) -> None:
 def throughput(bench: Any, label: str) -> dict[str, Any]:
     """Committed single-statement changes per second from 4 connections, each on partners of its own."""
     partners = sample_partners(bench, THROUGHPUT_CONNECTIONS * THROUGHPUT_CHANGES // 2, "throughput")
-    with bench.connect() as conn:  # one subscription of each, changed by its id as billing would
-        subscription_of = dict(
-            conn.execute(
-                "select distinct on (user_id) user_id, id from subscriptions where user_id = any(%s)", (partners,)
-            ).fetchall()
-        )
+    subscription_of = subscriptions_of(bench, partners)
     shares = [partners[n::THROUGHPUT_CONNECTIONS] for n in range(THROUGHPUT_CONNECTIONS)]
     errors: list[BaseException] = []
 
@@ -137,6 +140,7 @@ def throughput(bench: Any, label: str) -> dict[str, Any]:
 def change_during_sync(bench: Any) -> dict[str, Any]:
     """A partner's change issued while a full sync aggregates: how long the partner waits (following on)."""
     partners = sample_partners(bench, bench.repetitions, "during")
+    subscription_of = subscriptions_of(bench, partners)
     waits = []
     for partner in partners:
         with bench.connect() as syncing, bench.connect() as changing:
@@ -146,9 +150,7 @@ def change_during_sync(bench: Any) -> dict[str, Any]:
             with changing.transaction(force_rollback=True):
                 started = time.perf_counter()
                 changing.execute(
-                    "update subscriptions set is_paused = not is_paused "
-                    "where id = (select id from subscriptions where user_id = %s limit 1)",
-                    (partner,),
+                    "update subscriptions set is_paused = not is_paused where id = %s", (subscription_of[partner],)
                 )
                 waits.append(time.perf_counter() - started)
             sync.join()
