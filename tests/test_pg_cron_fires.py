@@ -1,7 +1,7 @@
-"""End to end with a pg_cron that really fires: a cluster of its own where pg_cron can connect (the shared test
-cluster keeps it silent), the nightly job's command scheduled every minute, a firing that fails and the next
-one that retries and succeeds, each seen in both segment_sync_runs and pg_cron's cron.job_run_details.
-Bounded: each firing is waited for at most 100 seconds."""
+"""End to end with a pg_cron that really fires: a cluster of its own where pg_cron can run jobs (the shared test
+cluster keeps it silent), in both of pg_cron's modes; the nightly job's command scheduled every minute; a firing
+that fails and the next one that retries and succeeds, each seen in both segment_sync_runs and pg_cron's
+cron.job_run_details. Bounded: each firing is waited for at most 100 seconds."""
 
 from __future__ import annotations
 
@@ -17,26 +17,31 @@ import pytest
 from tests.test_nightly import NIGHTLY
 
 ROOT = Path(__file__).resolve().parent.parent
-CLUSTER_DIR = ROOT / ".pg" / "cron-fires"
-PORT = "25434"
 EVERY_MINUTE = "leadstroom-nightly-every-minute"
+# pg_cron runs a job over a libpq connection (the default) or in a background worker; the nightly command,
+# a DO block that commits twice, must work in both
+MODES = {
+    "libpq": ("25434", "cron.host = '127.0.0.1'"),
+    "background-worker": ("25436", "cron.use_background_workers = on; max_worker_processes = 16"),
+}
 
 
-@pytest.fixture(scope="module")
-def firing_db() -> Iterator[str]:
-    cluster = str(ROOT / "scripts/pg_cluster.sh")
+@pytest.fixture(params=list(MODES))
+def firing_db(request) -> Iterator[str]:
+    port, conf = MODES[request.param]
+    cluster, directory = str(ROOT / "scripts/pg_cluster.sh"), str(ROOT / ".pg" / f"cron-{request.param}")
     url = subprocess.run(
-        [cluster, "fresh", str(CLUSTER_DIR), PORT],
+        [cluster, "fresh", directory, port],
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "PG_EXTRA_CONF": "cron.host = '127.0.0.1'"},
+        env={**os.environ, "PG_EXTRA_CONF": conf},
     ).stdout.strip()
     try:
         subprocess.run([str(ROOT / "scripts/deploy_local.sh"), url], check=True, cwd=ROOT, capture_output=True)
         yield url
     finally:
-        subprocess.run([cluster, "stop", str(CLUSTER_DIR)], check=False)
+        subprocess.run([cluster, "stop", directory], check=False)
 
 
 def wait_for_firing(conn: psycopg.Connection, after_runid: int) -> dict:
