@@ -33,23 +33,26 @@ begin
         from unnest(p_branches, p_regions) as c (branch, region)
     ),
 
-    -- a combination has capacity while one counting partner has both preferences enabled
+    -- a combination has capacity while one counting partner has both preferences enabled; looked up per
+    -- combination until the first one (a lateral LIMIT 1, so no plan hashes every partner instead)
     wanted as (
         select
             c.branch,
             c.region,
             r.country,
-            i.is_active and r.is_active and exists (
-                select
-                from public.user_industry_preferences as uip
-                inner join public.user_location_preferences as ulp
-                    on uip.user_id = ulp.user_id and ulp.location_code = c.region and ulp.is_enabled
-                inner join private.partner_capacity_lookup as pc on uip.user_id = pc.partner_id
-                where uip.industry_id = i.id and uip.is_enabled and pc.counts
-            ) as has_capacity
+            i.is_active and r.is_active and counting.found is not null as has_capacity
         from candidate as c
         inner join public.industries as i on c.branch = i.slug
         inner join public.regions as r on c.region = r.code
+        left join lateral (
+            select true as found
+            from public.user_industry_preferences as uip
+            inner join public.user_location_preferences as ulp
+                on uip.user_id = ulp.user_id and ulp.location_code = c.region and ulp.is_enabled
+            inner join private.partner_capacity_lookup as pc on uip.user_id = pc.partner_id
+            where uip.industry_id = i.id and uip.is_enabled and pc.counts
+            limit 1
+        ) as counting on true
     ),
 
     missing as (

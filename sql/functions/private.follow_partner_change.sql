@@ -68,18 +68,28 @@ begin
         select distinct c.partner_id from changed as c
     ),
 
+    -- each partner's preferences through their index, whatever the table sizes (offset 0 keeps the lateral
+    -- lookups from being planned as a hash join over every partner's preferences)
     industries_of as (
-        select uip.user_id as partner_id, uip.industry_id
-        from public.user_industry_preferences as uip
-        where uip.user_id in (select p.partner_id from partners as p)
+        select p.partner_id, own.industry_id
+        from partners as p
+        cross join lateral (
+            select uip.industry_id from public.user_industry_preferences as uip
+            where uip.user_id = p.partner_id
+            offset 0
+        ) as own
         union
         select c.partner_id, c.industry_id from changed as c where c.industry_id is not null
     ),
 
     regions_of as (
-        select ulp.user_id as partner_id, ulp.location_code as region
-        from public.user_location_preferences as ulp
-        where ulp.user_id in (select p.partner_id from partners as p)
+        select p.partner_id, own.location_code as region
+        from partners as p
+        cross join lateral (
+            select ulp.location_code from public.user_location_preferences as ulp
+            where ulp.user_id = p.partner_id
+            offset 0
+        ) as own
         union
         select c.partner_id, c.region from changed as c where c.region is not null
     ),
