@@ -24,8 +24,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -x node_modules/.bin/supabase ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "installing the Supabase CLI (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: the CLI's binaries for other platforms are optional packages this registry may
+  # not serve, which npm ci would demand; the lock pins the CLI and this platform's binary all the same
+  echo "installing the Supabase CLI (npm install, pinned by package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 if [ ! -x .venv/bin/python ]; then
