@@ -17,9 +17,10 @@ from tests.test_client import run_command
 NIGHTLY = "leadstroom-nightly-segment-sync"
 
 
-def zone_at_local_noon(market) -> str:
-    """A fixed-offset zone where it is now between 12:00 and 13:00: 03:00 has passed, 23:00 has not."""
-    offset = (12 - market.one("select extract(hour from now() at time zone 'UTC')::integer")) % 24
+def zone_at_local_noon(utc_hour: int) -> str:
+    """A fixed-offset zone where it is now between 12:00 and 13:00 (given the UTC hour): 03:00 has passed, 23:00
+    has not."""
+    offset = (12 - utc_hour) % 24
     offset = offset - 24 if offset > 14 else offset
     return "Etc/UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"  # Etc/GMT-5 is UTC+5
 
@@ -28,7 +29,8 @@ def zone_at_local_noon(market) -> str:
 def nightly(market):
     """The job's command, in a marketplace where today's 03:00 has passed (local noon) and one segment waits."""
     market.sql(
-        "update segment_sync_settings set timezone = %s, run_at_local_time = '03:00'", (zone_at_local_noon(market),)
+        "update segment_sync_settings set timezone = %s, run_at_local_time = '03:00'",
+        (zone_at_local_noon(market.one("select extract(hour from now() at time zone 'UTC')::integer")),),
     )
     market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=50)
     return market.one("select command from cron.job where jobname = %s", (NIGHTLY,))
@@ -42,39 +44,31 @@ def nightly_runs(market) -> list[tuple[str, str]]:
 
 
 @contextlib.contextmanager
-def failing_sync(market, error: str = "injected failure"):
-    """Every write of a segment fails while this is on (a real trigger, so other sessions fail too)."""
+def segment_write_trigger(market, body: str):
+    """A real trigger on every new or changed segment while this is on (so other sessions meet it too)."""
     market.sql(
-        "create function public.zz_fail_segment_write() returns trigger language plpgsql set search_path = '' "
-        f"as $$ begin raise exception '{error}'; end $$"
+        "create function public.zz_segment_write() returns trigger language plpgsql set search_path = '' "
+        f"as $$ begin {body}; return new; end $$"
     )
     market.sql(
-        "create trigger zz_fail before insert or update on lead_segments "
-        "for each row execute function public.zz_fail_segment_write()"
+        "create trigger zz_segment_write before insert or update on lead_segments "
+        "for each row execute function public.zz_segment_write()"
     )
     try:
         yield
     finally:
-        market.sql("drop trigger zz_fail on lead_segments")
-        market.sql("drop function public.zz_fail_segment_write()")
+        market.sql("drop trigger zz_segment_write on lead_segments")
+        market.sql("drop function public.zz_segment_write()")
 
 
-@contextlib.contextmanager
+def failing_sync(market):
+    """Every write of a segment fails while this is on."""
+    return segment_write_trigger(market, "raise exception 'injected failure'")
+
+
 def slow_sync(market, seconds: float):
-    """Every new segment takes `seconds` to write while this is on."""
-    market.sql(
-        "create function public.zz_slow_segment_write() returns trigger language plpgsql set search_path = '' "
-        f"as $$ begin perform pg_catalog.pg_sleep({seconds}); return new; end $$"
-    )
-    market.sql(
-        "create trigger zz_slow before insert on lead_segments "
-        "for each row execute function public.zz_slow_segment_write()"
-    )
-    try:
-        yield
-    finally:
-        market.sql("drop trigger zz_slow on lead_segments")
-        market.sql("drop function public.zz_slow_segment_write()")
+    """Every write of a segment takes `seconds` while this is on."""
+    return segment_write_trigger(market, f"perform pg_catalog.pg_sleep({seconds})")
 
 
 def test_catch_up_a_missed_firing_and_no_second_run_after_success(market, nightly):

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.test_nightly import NIGHTLY
+from tests.test_nightly import NIGHTLY, zone_at_local_noon
 
 ROOT = Path(__file__).resolve().parent.parent
 EVERY_MINUTE = "leadstroom-nightly-every-minute"
@@ -60,10 +60,10 @@ def wait_for_firing(conn: psycopg.Connection, after_runid: int) -> dict:
 def test_pg_cron_fires_the_nightly_command_a_failed_night_shows_everywhere_and_is_retried(firing_db):
     with psycopg.connect(firing_db, autocommit=True) as conn:
         utc_hour = conn.execute("select extract(hour from now() at time zone 'UTC')::integer").fetchone()[0]
-        offset = (12 - utc_hour) % 24
-        offset = offset - 24 if offset > 14 else offset  # a zone where it is now about noon: 03:00 has passed
-        zone = "Etc/UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
-        conn.execute("update segment_sync_settings set timezone = %s, run_at_local_time = '03:00'", (zone,))
+        conn.execute(
+            "update segment_sync_settings set timezone = %s, run_at_local_time = '03:00'",
+            (zone_at_local_noon(utc_hour),),
+        )
         conn.execute(
             """
             insert into auth.users (id, email) values ('5a1e0000-0000-4000-8000-0000000000c1', 'cron@example.nl');

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import sys
 import uuid
 from collections.abc import Sequence
@@ -142,14 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def today_in(client: LeadstroomClient) -> dt.date:
-    return dt.datetime.now(ZoneInfo(client.settings().timezone)).date()
-
-
-def checked_plan_date(client: LeadstroomClient, date: str | None, force: bool) -> str | None:
+def checked_plan_date(date: str | None, force: bool, zone: ZoneInfo) -> str | None:
     if date is None or force:
         return date
-    today = today_in(client)
+    today = dt.datetime.now(zone).date()
     days = (dt.date.fromisoformat(date) - today).days
     if abs(days) > PLAN_WINDOW_DAYS:
         raise InvalidInput(
@@ -220,8 +217,13 @@ def show_health(health: HealthResult, out: Output) -> int:
 
 
 def run(args: argparse.Namespace, client: LeadstroomClient, out: Output) -> int:
+    @functools.cache
+    def zone() -> ZoneInfo:
+        """The marketplace's own time zone (read once): today's date, and times shown labelled with it."""
+        return ZoneInfo(client.settings().timezone)
+
     if not out.as_json and args.command in ("runs", "segments", "plans", "health", "manual-test"):
-        out.zone = ZoneInfo(client.settings().timezone)  # times in the marketplace's own zone, labelled
+        out.zone = zone()
     if args.command == "manual-test":
         combination = Combination(partner=args.partner, branch=args.branch, region=args.region, leads=args.leads)
         return run_manual_test(client, out, combination=combination, assume_yes=args.yes)
@@ -237,7 +239,7 @@ def run(args: argparse.Namespace, client: LeadstroomClient, out: Output) -> int:
             if not args.dry_run:
                 out.line("checked: every combination has one active segment (or a hold), no active segment without one")
     elif args.command == "plan":
-        planned = client.plan(checked_plan_date(client, args.date, args.force))
+        planned = client.plan(checked_plan_date(args.date, args.force, zone()))
         if out.as_json:
             out.json(dict(planned))
         else:
@@ -247,9 +249,9 @@ def run(args: argparse.Namespace, client: LeadstroomClient, out: Output) -> int:
                 f"{planned['zero_target_segments']} with target 0"
             )
     elif args.command == "plans":
-        date = args.date or today_in(client).isoformat()
+        date = args.date or dt.datetime.now(zone()).date().isoformat()
         codes = {s.id: s.code for s in client.segments(include_inactive=True)}
-        plans = client.plans_of_date(date)
+        plans = client.plans(date)
         rows = [{"code": codes.get(p.segment_id), **row} for p, row in zip(plans, as_rows(plans), strict=True)]
         out.rows(f"Plans for {date}", sorted(rows, key=lambda r: str(r["code"])), PLAN_COLUMNS, empty="none")
     elif args.command == "combos":

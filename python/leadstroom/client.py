@@ -111,22 +111,19 @@ class LeadstroomClient:
         query = TableQuery("lead_segments", columns_of(PublicLeadSegments), filters, order_by="code")
         return self._rows(PublicLeadSegments, query)
 
-    def plans(self, date: str, segment_ids: list[int]) -> list[PublicLeadSegmentPlans]:
-        if not segment_ids:
-            return []
-        filters: tuple[Any, ...] = (("date", "eq", date), ("segment_id", "in", tuple(segment_ids)))
+    def plans(self, date: str, segment_ids: list[int] | None = None) -> list[PublicLeadSegmentPlans]:
+        """The plans of one date: of every segment, or of the given ones."""
+        filters: tuple[Any, ...] = (("date", "eq", date),)
+        if segment_ids is not None:
+            if not segment_ids:
+                return []
+            filters += (("segment_id", "in", tuple(segment_ids)),)
         query = TableQuery("lead_segment_plans", columns_of(PublicLeadSegmentPlans), filters, order_by="segment_id")
         return self._rows(PublicLeadSegmentPlans, query)
 
     def overview(self) -> list[PublicSegmentOverview]:
         query = TableQuery("segment_overview", columns_of(PublicSegmentOverview), order_by="code")
         return self._rows(PublicSegmentOverview, query)
-
-    def plans_of_date(self, date: str) -> list[PublicLeadSegmentPlans]:
-        query = TableQuery(
-            "lead_segment_plans", columns_of(PublicLeadSegmentPlans), (("date", "eq", date),), order_by="segment_id"
-        )
-        return self._rows(PublicLeadSegmentPlans, query)
 
     def run(self, run_id: int) -> PublicSegmentSyncRuns:
         query = TableQuery("segment_sync_runs", columns_of(PublicSegmentSyncRuns), (("id", "eq", run_id),))

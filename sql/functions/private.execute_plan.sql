@@ -18,10 +18,8 @@ begin
         || private.write_segment_plans(p_date, null)
     );
 exception
-    when query_canceled then
-        get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
-        return private.fail_run(p_run_id, v_sqlstate, v_message);
-    when others then
+    -- others does not include a cancel (statement_timeout, pg_cancel_backend): name it too
+    when others or query_canceled then
         get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
         return private.fail_run(p_run_id, v_sqlstate, v_message);
 end;

@@ -39,10 +39,7 @@ begin
                     'created_codes', v_applied -> 'created_codes',
                     'activated_codes', v_applied -> 'activated_codes',
                     'deactivated_codes', v_applied -> 'deactivated_codes',
-                    'plans', private.write_segment_plans(
-                        (select (pg_catalog.now() at time zone st.timezone)::date from public.segment_sync_settings as st),
-                        v_changed
-                    )
+                    'plans', private.write_segment_plans(private.local_today(), v_changed)
                 )
             );
         end if;

@@ -26,10 +26,7 @@ begin
         hold_reason = pg_catalog.btrim(p_reason)
     where s.id = v_segment.id
     returning s.* into v_segment;
-    perform private.write_segment_plans(
-        (select (pg_catalog.now() at time zone st.timezone)::date from public.segment_sync_settings as st),
-        array[v_segment.id]
-    );
+    perform private.write_segment_plans(private.local_today(), array[v_segment.id]);
     return pg_catalog.jsonb_build_object(
         'code', v_segment.code, 'is_active', v_segment.is_active, 'held_at', v_segment.held_at,
         'held_by', v_segment.held_by, 'hold_reason', v_segment.hold_reason

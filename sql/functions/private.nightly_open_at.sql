@@ -29,8 +29,7 @@ begin
     -- the night has succeeded when its planner has (the planner runs only after a successful sync)
     select
         coalesce(pg_catalog.bool_or(r.kind = 'plan' and r.status = 'succeeded'), false),
-        pg_catalog.count(*) filter (where r.kind = 'sync' and r.status in ('failed', 'abandoned'))
-        + pg_catalog.count(*) filter (where r.kind = 'plan' and r.status in ('failed', 'abandoned'))
+        pg_catalog.count(*) filter (where r.status in ('failed', 'abandoned'))
     into v_succeeded, v_failed
     from public.segment_sync_runs as r
     where r.trigger = 'cron' and r.scheduled_for = v_local_date;

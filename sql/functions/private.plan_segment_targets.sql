@@ -9,14 +9,7 @@ set search_path = ''
 as $$
 begin
     perform private.assert_admin();
-    return private.run_plan(
-        coalesce(
-            p_date,
-            (select (pg_catalog.now() at time zone st.timezone)::date from public.segment_sync_settings as st)
-        ),
-        private.request_trigger('sql'),
-        null
-    );
+    return private.run_plan(coalesce(p_date, private.local_today()), private.request_trigger('sql'), null);
 end;
 $$;
 

@@ -40,7 +40,7 @@ begin
     left join public.lead_segment_plans as p
         on
             s.id = p.segment_id
-            and p.date = (select (pg_catalog.now() at time zone st.timezone)::date from public.segment_sync_settings as st)
+            and p.date = private.local_today()
     order by s.code;
 end;
 $$;

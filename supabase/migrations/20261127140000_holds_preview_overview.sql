@@ -15,6 +15,67 @@ comment on column public.lead_segments.held_at is
 
 set check_function_bodies = off;
 
+-- First step of a nightly firing (committed on its own): when no other firing is running, records any earlier
+-- nightly run that never finished (its connection was killed, the server went down) as abandoned; then, when
+-- the night is due (private.nightly_run_is_due), opens today's sync run and returns its id, else null.
+-- The session-level lock it takes is held across the firing's transactions until private.nightly_close.
+-- p_now: private.nightly_open passes now(); tests pass hours of their own.
+create or replace function private.nightly_open_at(p_now timestamptz)
+returns bigint
+language plpgsql
+set search_path = ''
+as $$
+declare
+    v_settings public.segment_sync_settings;
+    v_local_date date;
+    v_succeeded boolean;
+    v_failed integer;
+begin
+    if not pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('leadstroom.nightly')) then
+        return null;  -- another firing is still at work
+    end if;
+    update public.segment_sync_runs
+    set
+        status = 'abandoned',
+        finished_at = pg_catalog.clock_timestamp(),
+        error = 'cut off before it finished (a killed connection or a server restart); a later firing retries'
+    where trigger = 'cron' and status = 'running';
+
+    select * into strict v_settings from public.segment_sync_settings;
+    v_local_date := (p_now at time zone v_settings.timezone)::date;
+    -- the night has succeeded when its planner has (the planner runs only after a successful sync)
+    select
+        coalesce(pg_catalog.bool_or(r.kind = 'plan' and r.status = 'succeeded'), false),
+        pg_catalog.count(*) filter (where r.status in ('failed', 'abandoned'))
+    into v_succeeded, v_failed
+    from public.segment_sync_runs as r
+    where r.trigger = 'cron' and r.scheduled_for = v_local_date;
+
+    if not private.nightly_run_is_due(
+        p_now, v_settings.timezone, v_settings.run_at_local_time, v_succeeded, v_failed::integer
+    ) then
+        perform pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('leadstroom.nightly'));
+        return null;
+    end if;
+    return private.start_run('sync', 'capacity', 'cron', v_local_date);
+end;
+$$;
+
+revoke all on function private.nightly_open_at(timestamptz) from public;
+
+-- Today's date in the marketplace's configured time zone (segment_sync_settings.timezone): the date a plan of
+-- "today" is for.
+create or replace function private.local_today()
+returns date
+language sql
+stable
+set search_path = ''
+as $$
+    select (pg_catalog.now() at time zone st.timezone)::date from public.segment_sync_settings as st
+$$;
+
+revoke all on function private.local_today() from public;
+
 -- Takes the lock that serializes every writer of these combinations' segments (the sync, following a change,
 -- holds) until the transaction ends: an advisory lock per plain segment code (leadstroom's namespace in the
 -- high half of the key), so two combinations that would share a code queue too. In one fixed order, so
@@ -39,6 +100,110 @@ end;
 $$;
 
 revoke all on function private.lock_combinations(text[], text[]) from public;
+
+-- The planner's work for a run row that is already open (p_run_id): the plans of p_date
+-- (private.write_segment_plans). A failed or cancelled run rolls back its plans and closes the row as failed
+-- with its SQLSTATE.
+create or replace function private.execute_plan(p_run_id bigint, p_date date)
+returns jsonb
+language plpgsql
+set search_path = ''
+-- the capacity aggregate hashes every partner's pairs: 64MB keeps it in memory to ~1M partners (bench/)
+set work_mem = '64MB'
+as $$
+declare
+    v_sqlstate text;
+    v_message text;
+begin
+    return private.finish_run(
+        p_run_id,
+        pg_catalog.jsonb_build_object('run_id', p_run_id, 'kind', 'plan', 'status', 'succeeded')
+        || private.write_segment_plans(p_date, null)
+    );
+exception
+    -- others does not include a cancel (statement_timeout, pg_cancel_backend): name it too
+    when others or query_canceled then
+        get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
+        return private.fail_run(p_run_id, v_sqlstate, v_message);
+end;
+$$;
+
+revoke all on function private.execute_plan(bigint, date) from public;
+
+-- Segments follow a committed change: the given combinations are brought in line (private.apply_segment_capacity),
+-- the segments that changed get today's plan (target 0 when inactive), and the statement leaves one run row
+-- (kind 'sync', trigger 'change', the caller) when it changed a segment, none when it did not.
+-- A partner's own change never fails because of this: any other error is recorded as a failed 'change' run
+-- (the nightly sync repairs what it missed and reports it as fixed). A serialization failure or deadlock
+-- is the transaction's own, and propagates so the caller retries it.
+create or replace function private.follow_combinations(p_branches text[], p_regions text[])
+returns void
+language plpgsql
+set search_path = ''
+-- one plan for every call: re-planning these statements for each partner change would cost more than running them
+set plan_cache_mode = force_generic_plan
+as $$
+declare
+    v_applied jsonb;
+    v_changed bigint[];
+    v_run_id bigint;
+    v_sqlstate text;
+    v_message text;
+begin
+    if coalesce(pg_catalog.cardinality(p_branches), 0) = 0 then
+        return;
+    end if;
+    begin
+        v_applied := private.apply_segment_capacity(p_branches, p_regions);
+        v_changed := array(select pg_catalog.jsonb_array_elements_text(v_applied -> 'changed_segment_ids')::bigint);
+        if pg_catalog.cardinality(v_changed) > 0 then
+            v_run_id := private.start_run('sync', 'capacity', 'change', null);
+            perform private.finish_run(
+                v_run_id,
+                pg_catalog.jsonb_build_object(
+                    'run_id', v_run_id,
+                    'method', 'capacity',
+                    'status', 'succeeded',
+                    'combinations_checked', pg_catalog.cardinality(p_branches),
+                    'created', pg_catalog.jsonb_array_length(v_applied -> 'created_codes'),
+                    'activated', pg_catalog.jsonb_array_length(v_applied -> 'activated_codes'),
+                    'deactivated', pg_catalog.jsonb_array_length(v_applied -> 'deactivated_codes'),
+                    'created_codes', v_applied -> 'created_codes',
+                    'activated_codes', v_applied -> 'activated_codes',
+                    'deactivated_codes', v_applied -> 'deactivated_codes',
+                    'plans', private.write_segment_plans(private.local_today(), v_changed)
+                )
+            );
+        end if;
+    exception
+        when serialization_failure or deadlock_detected then
+            raise;
+        when others then
+            get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
+            perform private.fail_run(private.start_run('sync', 'capacity', 'change', null), v_sqlstate, v_message);
+    end;
+end;
+$$;
+
+revoke all on function private.follow_combinations(text[], text[]) from public;
+
+-- The planner as the API offers it (public.plan_segment_targets): admins only, checked first; the date
+-- defaults to today in the configured time zone. Logged with trigger 'sql' (or 'cli').
+-- security definer: reads every partner's capacity and writes plans for the admins it admits.
+create or replace function private.plan_segment_targets(p_date date default null)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+    perform private.assert_admin();
+    return private.run_plan(coalesce(p_date, private.local_today()), private.request_trigger('sql'), null);
+end;
+$$;
+
+revoke all on function private.plan_segment_targets(date) from public, anon, authenticated;
+grant execute on function private.plan_segment_targets(date) to authenticated, service_role;
 
 -- Brings the segments of the given combinations (p_branches[i] + p_regions[i]) in line with their capacity
 -- as committed right now: creates or reactivates a segment where a partner counts, deactivates one where none
@@ -269,10 +434,8 @@ begin
         );
         return private.finish_run(p_run_id, v_result);
     exception
-        when query_canceled then
-            get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
-            return private.fail_run(p_run_id, v_sqlstate, v_message);
-        when others then
+        -- others does not include a cancel (statement_timeout, pg_cancel_backend): name it too
+        when others or query_canceled then
             get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
             return private.fail_run(p_run_id, v_sqlstate, v_message);
     end;
@@ -328,10 +491,7 @@ begin
         hold_reason = pg_catalog.btrim(p_reason)
     where s.id = v_segment.id
     returning s.* into v_segment;
-    perform private.write_segment_plans(
-        (select (pg_catalog.now() at time zone st.timezone)::date from public.segment_sync_settings as st),
-        array[v_segment.id]
-    );
+    perform private.write_segment_plans(private.local_today(), array[v_segment.id]);
     return pg_catalog.jsonb_build_object(
         'code', v_segment.code, 'is_active', v_segment.is_active, 'held_at', v_segment.held_at,
         'held_by', v_segment.held_by, 'hold_reason', v_segment.hold_reason
@@ -483,7 +643,7 @@ begin
     left join public.lead_segment_plans as p
         on
             s.id = p.segment_id
-            and p.date = (select (pg_catalog.now() at time zone st.timezone)::date from public.segment_sync_settings as st)
+            and p.date = private.local_today()
     order by s.code;
 end;
 $$;
