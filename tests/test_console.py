@@ -40,6 +40,8 @@ def test_the_sync_following_and_the_planner_respect_a_hold(market, held):
     market.sql("update profiles set is_active_for_routing = false where id = %s", (held["partner"],))
     market.sql("update profiles set is_active_for_routing = true where id = %s", (held["partner"],))
     assert market.active_codes() == [], "following does not reactivate a held segment"
+    failed = market.sql("select error from segment_sync_runs where status <> 'succeeded'")
+    assert failed == [], "it leaves the hold alone, not trips over it (lead_segments_held_is_inactive)"
     plan = market.plan("2026-11-27")
     assert plan["status"] == "succeeded"
     target = market.sql(
