@@ -16,7 +16,7 @@ begin
     where s.code = p_code
     returning s.* into v_segment;
     if not found then
-        raise exception 'no segment with code "%"', p_code using errcode = 'PT404';
+        raise exception 'no segment with code "%"', private.input_excerpt(p_code) using errcode = 'PT404';
     end if;
     perform private.follow_combinations(array[v_segment.branch], array[v_segment.region]);
     select s.* into strict v_segment from public.lead_segments as s where s.id = v_segment.id;
