@@ -98,3 +98,20 @@ def test_an_unexpected_error_is_one_line_too(monkeypatch, capsys):
     assert err.count("\n") == 1
     assert err.startswith("leadstroom: unexpected error: RuntimeError: something nobody foresaw")
     assert len(err) < 300
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["plan", "--date", "9" * 100_000], "leadstroom: usage: argument --date: not a date"),
+        (["explain", "f" * 100_000], "leadstroom: usage: argument PARTNER: not a partner id"),
+        (["runs", "--limit", "x" * 100_000], "leadstroom: usage: argument --limit: not a positive whole number"),
+        (["release", "x" * 100_000], 'leadstroom: not found: no segment with code "xxxx'),
+        (["explain", "x" * 100_000 + "@example.nl"], 'leadstroom: not found: no partner with e-mail address "xxx'),
+    ],
+    ids=["date", "partner id", "limit", "segment code", "e-mail address"],
+)
+def test_a_huge_argument_is_quoted_in_at_most_100_characters(market, transports, args, fragment):  # noqa: F811
+    result = run_command(*transports["direct"], *args)
+    assert_one_line_error(result, 2, fragment)
+    assert len(result.stderr) < 300

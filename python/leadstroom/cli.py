@@ -46,14 +46,14 @@ def iso_date(text: str) -> str:
     try:
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {excerpt(text)!r}") from None
 
 
 def partner_id(text: str) -> str:
     try:
         return str(uuid.UUID(text))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a partner id (a uuid): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a partner id (a uuid): {excerpt(text)!r}") from None
 
 
 def partner_id_or_email(text: str) -> str:
@@ -64,7 +64,7 @@ def partner_id_or_email(text: str) -> str:
 
 def positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {excerpt(text)!r}")
     return int(text)
 
 

@@ -75,7 +75,7 @@ class RestTransport:
         except httpx.HTTPError as exc:
             raise CannotConnect(f"{excerpt(self.url)}: {exc or type(exc).__name__}") from exc
         except ValueError as exc:  # not JSON: not a PostgREST behind that URL
-            raise LeadstroomError(f"{self.url} did not answer as Supabase's REST API does") from exc
+            raise LeadstroomError(f"{excerpt(self.url)} did not answer as Supabase's REST API does") from exc
 
     def rpc(self, function: str, params: dict[str, Any]) -> JSON:
         return self._execute(self.client.rpc(function, params))
