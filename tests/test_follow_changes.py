@@ -243,9 +243,14 @@ def test_a_partners_own_change_through_the_api_maintains_segments_it_may_not_tou
         market.conn.execute("update profiles set max_open_leads = 5 where id = %s", (partner,))
         market.conn.execute("update user_location_preferences set is_enabled = true where user_id = %s", (partner,))
     assert market.active_codes() == [LZ]
-    for maintenance in ("follow_combinations", "apply_segment_capacity"):  # no new privilege for the partner
+    maintenance = [  # no new privilege for the partner
+        "private.follow_keys('{null}', '{loodgieter}', '{zuid-holland}', null, now())",
+        "private.apply_segment_capacity('{loodgieter}', '{zuid-holland}', null)",
+        "private.drain_follow_queue()",
+    ]
+    for call in maintenance:
         with request_as(market.conn, caller), pytest.raises(psycopg.errors.InsufficientPrivilege):
-            market.conn.execute(f"select private.{maintenance}('{{loodgieter}}', '{{zuid-holland}}')")
+            market.conn.execute(f"select {call}")
 
 
 # --- following off, and switching it on -------------------------------------------------------------------
