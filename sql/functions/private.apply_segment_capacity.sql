@@ -10,7 +10,7 @@
 -- Under repeatable read the snapshot is older than the lock; taking the lock writes its stripe, so a concurrent
 -- writer of the same combination ends one transaction with a serialization failure instead of a wrong segment.
 create or replace function private.apply_segment_capacity(
-    p_branches text [], p_regions text [], p_lock_deadline timestamptz
+    p_branches text[], p_regions text[], p_lock_deadline timestamptz
 )
 returns jsonb
 language plpgsql
@@ -121,4 +121,4 @@ begin
 end;
 $$;
 
-revoke all on function private.apply_segment_capacity(text [], text [], timestamptz) from public;
+revoke all on function private.apply_segment_capacity(text[], text[], timestamptz) from public;

@@ -2,7 +2,7 @@
 -- queued, or followed at once. A partner's own change (an API request as `authenticated`) waits at most 0.4 s
 -- for locks and queues what is left; anyone else's waits for them, so it is in line when it commits.
 create or replace function private.follow_change(
-    p_partners uuid [], p_branches text [], p_regions text [], p_mode text
+    p_partners uuid[], p_branches text[], p_regions text[], p_mode text
 )
 returns void
 language plpgsql
@@ -23,4 +23,4 @@ begin
 end;
 $$;
 
-revoke all on function private.follow_change(uuid [], text [], text [], text) from public;
+revoke all on function private.follow_change(uuid[], text[], text[], text) from public;

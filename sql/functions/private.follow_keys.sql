@@ -9,7 +9,7 @@
 -- maintenance that failed (a failed 'change' run). A serialization failure, deadlock, lock timeout or cancel
 -- is the transaction's own and propagates, so the caller retries it.
 create or replace function private.follow_keys(
-    p_partners uuid [], p_branches text [], p_regions text [], p_deadline timestamptz, p_since timestamptz
+    p_partners uuid[], p_branches text[], p_regions text[], p_deadline timestamptz, p_since timestamptz
 )
 returns void
 language plpgsql
@@ -141,4 +141,4 @@ begin
 end;
 $$;
 
-revoke all on function private.follow_keys(uuid [], text [], text [], timestamptz, timestamptz) from public;
+revoke all on function private.follow_keys(uuid[], text[], text[], timestamptz, timestamptz) from public;

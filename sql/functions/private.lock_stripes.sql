@@ -4,7 +4,7 @@
 -- overlaps another writer of the same stripe fails with 40001 instead of acting on an old snapshot.
 -- p_deadline null: waits as long as it takes. Else tries without waiting until that time (a partner's own
 -- change never waits long) and returns false when the stripes stay taken.
-create or replace function private.lock_stripes(p_stripes integer [], p_deadline timestamptz)
+create or replace function private.lock_stripes(p_stripes integer[], p_deadline timestamptz)
 returns boolean
 language plpgsql
 set search_path = ''
@@ -49,4 +49,4 @@ begin
 end;
 $$;
 
-revoke all on function private.lock_stripes(integer [], timestamptz) from public;
+revoke all on function private.lock_stripes(integer[], timestamptz) from public;

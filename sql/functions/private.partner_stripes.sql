@@ -2,7 +2,7 @@
 -- preferences locks its stripe before reading the partner's pairs, so two transactions changing one partner
 -- take turns and the later one reads what the earlier one committed.
 create or replace function private.partner_stripes(p_partners uuid[])
-returns integer []
+returns integer[]
 language sql
 immutable
 set search_path = ''
@@ -12,4 +12,4 @@ as $$
     where p.partner_id is not null
 $$;
 
-revoke all on function private.partner_stripes(uuid []) from public;
+revoke all on function private.partner_stripes(uuid[]) from public;

@@ -2,7 +2,7 @@
 -- transaction: committed with it, gone with its rollback. private.drain_follow_queue brings them in line.
 -- p_since: when the change was first queued (a key put back keeps its age, which health reports).
 create or replace function private.queue_follow_keys(
-    p_partners uuid [], p_branches text [], p_regions text [], p_since timestamptz
+    p_partners uuid[], p_branches text[], p_regions text[], p_since timestamptz
 )
 returns void
 language sql
@@ -13,4 +13,4 @@ as $$
     from unnest(p_partners, p_branches, p_regions) as k (partner_id, branch, region)
 $$;
 
-revoke all on function private.queue_follow_keys(uuid [], text [], text [], timestamptz) from public;
+revoke all on function private.queue_follow_keys(uuid[], text[], text[], timestamptz) from public;
