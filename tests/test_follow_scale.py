@@ -75,7 +75,8 @@ def test_a_statement_changing_many_rows_is_followed_in_one_pass_without_an_array
         calls = {
             r["query"]: r["calls"]
             for r in market.platform.execute(
-                "select query, calls from extensions.pg_stat_statements where toplevel is false and query not like '%%pg_stat%%'"
+                "select query, calls from extensions.pg_stat_statements "
+                "where toplevel is false and query not like '%%pg_stat%%'"
             ).fetchall()
         }
         market.platform.execute("delete from public.subscriptions where status = 'cancelled'")
