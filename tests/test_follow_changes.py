@@ -317,3 +317,13 @@ def test_the_lookup_view_and_the_aggregate_agree_on_every_partner(market):
     )
     assert differences == []
     assert market.one("select count(*) from private.partner_capacity where counts") > 3
+    # the sync's aggregate and the rule of which partner feeds which combination give the same combinations
+    market.partner(["schilder", "dakdekker"], ["utrecht", "limburg"], max_open_leads=5)
+    market.sql("update industries set is_active = false where slug = 'schilder'")
+    market.sql("insert into payment_methods (user_id, status) select id, 'active' from profiles")
+    by_rule = market.sql(
+        "select branch, region, count(*) as capacity_partners, sum(capacity) as capacity_total_leads "
+        "from private.partner_combinations where feeds group by branch, region order by branch, region"
+    )
+    assert by_rule == market.sql("select * from get_branch_region_capacity_combos()")
+    assert len(by_rule) == 3
