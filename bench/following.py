@@ -91,7 +91,33 @@ def single_changes(bench: Any, label: str, partners: int) -> None:
             (partner, partner),
         )
 
+    new_regions: list[str] = []
+
+    def fresh_regions(conn: psycopg.Connection, repetition: int) -> None:
+        # six regions nobody asks for yet: the sign-up below creates 3 x 6 new segments and writes their plans
+        new_regions[:] = [f"nieuw-{label}-{repetition}-{n}" for n in range(6)]
+        for code in new_regions:
+            conn.execute("insert into regions (code, name) values (%s, %s)", (code, code))
+
+    def new_partner_new_combinations(conn: psycopg.Connection) -> None:
+        partner = uuid.uuid4()
+        conn.execute("insert into auth.users (id, email) values (%s, %s)", (partner, f"{partner}@bench.example"))
+        conn.execute("insert into profiles (id, is_active_for_routing) values (%s, true)", (partner,))
+        conn.execute(
+            "insert into user_industry_preferences (user_id, industry_id) "
+            "select %s, id from industries order by md5(slug || %s::text) limit 3",
+            (partner, partner),
+        )
+        conn.execute(
+            "insert into user_location_preferences (user_id, location_code) select %s, unnest(%s::text[])",
+            (partner, new_regions),
+        )
+        conn.execute(
+            "insert into subscriptions (user_id, status, leads_per_month) values (%s, 'active', 40)", (partner,)
+        )
+
     bench.measure(f"change_toggle_location_{label}", toggle_location, prepare=pick)
+    bench.measure(f"change_new_partner_new_combinations_{label}", new_partner_new_combinations, prepare=fresh_regions)
     bench.measure(f"change_pause_subscription_{label}", pause_subscription, prepare=pick)
     bench.measure(f"change_new_partner_{label}", new_partner)
 
@@ -103,6 +129,13 @@ def single_changes(bench: Any, label: str, partners: int) -> None:
         )
 
     bench.measure(f"change_bulk_1pct_{label}", bulk)
+
+    if partners >= 1_000_000:
+
+        def every_subscription(conn: psycopg.Connection) -> None:
+            conn.execute("update subscriptions set leads_per_month = leads_per_month + 1")
+
+        bench.measure(f"change_every_subscription_{label}", every_subscription)
 
 
 def throughput(bench: Any, label: str) -> dict[str, Any]:

@@ -155,7 +155,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--partners", type=int, default=100_000)
-    parser.add_argument("--regions", choices=["provinces", "municipalities"], default="provinces")
+    parser.add_argument("--regions", choices=["provinces", "municipalities", "postcodes"], default="provinces")
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--seed", default="leadstroom")
     args = parser.parse_args()

@@ -199,6 +199,8 @@ def show_health(health: HealthResult, out: Output) -> int:
         out.json(dict(health))
     else:
         out.line(f"nightly sync: {health['status']} (checked {out.when(health['checked_at'])} {health['timezone']})")
+        for reason in health["degraded_because"]:
+            out.line(f"  degraded: {reason}")
         state = "succeeded" if health["today_succeeded"] else ("overdue" if health["today_overdue"] else "not yet due")
         out.line(
             f"  today {health['today']}, run at {health['run_at_local_time']:%H:%M}: {state}, "
