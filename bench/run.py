@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from following import measure_following
+from following import change_during_sync, measure_following
 from reference import reference_sync
 
 BENCH = Path(__file__).resolve().parent
@@ -183,6 +183,13 @@ def main() -> int:
     bench.measure("lower_bound", lower_bound, rollback=False)
     bench.measure("sync_cold", lambda c: scalar(c, "select sync_segments_capacity()"))
     bench.measure("reference_cold", reference_sync)
+    # a partner's change during the cold sync: following switched on without its reconciliation (the platform
+    # bypasses the settings trigger), so the segments stay cold for the measurement
+    with psycopg.connect(platform_url(args.db), autocommit=True) as conn:
+        conn.execute("set session_replication_role = replica")
+        conn.execute("update segment_sync_settings set follow_partner_changes = true")
+        change_during_sync(bench, "change_during_cold_sync")
+        conn.execute("update segment_sync_settings set follow_partner_changes = false")
 
     # from here on the segments exist: one committed sync, and a week of leads to count
     with bench.connect() as conn:

@@ -40,12 +40,12 @@ begin
             return true;
         exception
             when lock_not_available then
-                if pg_catalog.clock_timestamp() >= p_deadline then
-                    return false;
-                end if;
-                perform pg_catalog.pg_sleep(0.02);
+                null;  -- taken: try again, or give up at the deadline
         end;
+        exit when pg_catalog.clock_timestamp() >= p_deadline;
+        perform pg_catalog.pg_sleep(0.02);
     end loop;
+    return false;
 end;
 $$;
 

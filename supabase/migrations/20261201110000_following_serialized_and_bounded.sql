@@ -111,12 +111,12 @@ begin
             return true;
         exception
             when lock_not_available then
-                if pg_catalog.clock_timestamp() >= p_deadline then
-                    return false;
-                end if;
-                perform pg_catalog.pg_sleep(0.02);
+                null;  -- taken: try again, or give up at the deadline
         end;
+        exit when pg_catalog.clock_timestamp() >= p_deadline;
+        perform pg_catalog.pg_sleep(0.02);
     end loop;
+    return false;
 end;
 $$;
 
@@ -851,6 +851,3 @@ create trigger follow_truncate after truncate on public.industries
 for each statement execute function private.follow_truncate();
 create trigger follow_truncate after truncate on public.regions
 for each statement execute function private.follow_truncate();
-
--- the follow-up job: every minute (cron.schedule replaces a job of the same name)
-select cron.schedule('leadstroom-follow-up', '* * * * *', 'select private.drain_follow_queue()');
