@@ -8,11 +8,15 @@ DEV_PORT := 54322
 DEV_URL := postgresql://postgres@127.0.0.1:$(DEV_PORT)/postgres
 # the throwaway clusters of tests, bench and types listen below Linux's ephemeral port range (32768-60999),
 # where a client connection's local port can never be in the way
+# LEADSTROOM_PORT_BASE (default 25430) moves them all (and the tests' own clusters: base+2, +4, +6) so that
+# two checkouts can test side by side
+PORT_BASE := $(or $(LEADSTROOM_PORT_BASE),25430)
+export LEADSTROOM_PORT_BASE := $(PORT_BASE)
 TEST_DIR := .pg/test
-TEST_PORT := 25430
+TEST_PORT := $(PORT_BASE)
 TEST_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 BENCH_DIR := .pg/bench
-BENCH_PORT := 25431
+BENCH_PORT := $(shell echo $$(($(PORT_BASE) + 1)))
 BENCH_URL := postgresql://postgres@127.0.0.1:$(BENCH_PORT)/postgres
 
 .PHONY: help setup db db-stop demo lint test bench types migration clean
@@ -78,7 +82,7 @@ bench: setup
 
 # The client's row types, generated from the migrated schema (tests/test_generated_types.py keeps them current)
 TYPES_DIR := .pg/types
-TYPES_PORT := 25433
+TYPES_PORT := $(shell echo $$(($(PORT_BASE) + 3)))
 TYPES_URL := postgresql://postgres@127.0.0.1:$(TYPES_PORT)/postgres
 types: setup
 	@scripts/pg_cluster.sh fresh $(TYPES_DIR) $(TYPES_PORT) >/dev/null
