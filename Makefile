@@ -19,11 +19,12 @@ BENCH_DIR := .pg/bench
 BENCH_PORT := $(shell echo $$(($(PORT_BASE) + 1)))
 BENCH_URL := postgresql://postgres@127.0.0.1:$(BENCH_PORT)/postgres
 
-.PHONY: help setup db db-stop demo lint test bench types migration clean
+.PHONY: help setup db db-stop demo lint test test-pg17 bench types migration clean
 
 help:
 	@echo "make demo   start a throwaway local database, deploy, seed a small marketplace, sync, plan, show it"
-	@echo "make test   lint everything and run all tests against a real PostgreSQL 15"
+	@echo "make test   lint everything and run all tests against a real PostgreSQL (the one set-up installs: 15-17)"
+	@echo "make test-pg17   the same tests on PostgreSQL 17 in a Debian 13 root (as root; what CI runs on Debian 12)"
 	@echo "make bench  benchmark the sync and planner at marketplace scale (N=100000; N=10000 or N=1000000)"
 	@echo "make db / make db-stop   start (fresh, seeded) / stop the local database on port $(DEV_PORT)"
 
@@ -71,6 +72,11 @@ test: lint
 	LEADSTROOM_TEST_DB=$(TEST_URL) $(VENV)/pytest && \
 	  LEADSTROOM_TEST_DB=$(TEST_URL) .venv-lowest/bin/pytest -q -p no:anyio tests/test_client.py; status=$$?; \
 	  scripts/pg_cluster.sh stop $(TEST_DIR); exit $$status
+
+# The same `make test` on PostgreSQL 17 (what new hosted Supabase projects run), in a Debian 13 root that
+# debootstrap builds from this machine's Debian mirror, cached in .pg/pg17-root (scripts/pg17_root.sh)
+test-pg17:
+	@scripts/pg17_root.sh make test
 
 N ?= 100000
 REGIONS ?= provinces
