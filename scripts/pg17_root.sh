@@ -11,7 +11,7 @@
 #   scripts/pg17_root.sh [COMMAND...]    default: make test      (make test-pg17)
 #   scripts/pg17_root.sh bash            a shell in the root, in the copied checkout
 set -euo pipefail
-project=$(cd "$(dirname "$0")/.." && pwd)
+project=$(cd "$(dirname "$0")/.." && pwd -P)
 cache=$project/.pg/pg17-root
 target=$cache/root
 suite=trixie
@@ -59,12 +59,21 @@ debian_mirror() {
 }
 
 mounted=()
-cleanup() {
-  local pid i
-  # processes left in the root (a server a failed test did not stop) go first, then the mounts, innermost first
+in_root_pids() {
+  local pid
   for pid in /proc/[0-9]*; do
-    [ "$(readlink "$pid/root" 2>/dev/null)" = "$target" ] && kill -TERM "${pid#/proc/}" 2>/dev/null || true
+    if [ "$(readlink "$pid/root" 2>/dev/null)" = "$target" ]; then echo "${pid#/proc/}"; fi
   done
+}
+cleanup() {
+  local pids i
+  # processes left in the root (a server a failed test did not stop) go first, then the mounts, innermost first
+  pids=$(in_root_pids)
+  if [ -n "$pids" ]; then
+    # shellcheck disable=SC2086
+    kill -TERM $pids 2>/dev/null || true
+    for i in 1 2 3 4 5 6 7 8 9 10; do [ -z "$(in_root_pids)" ] && break; sleep 1; done
+  fi
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
     umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null || true
   done
@@ -81,6 +90,12 @@ mount_into_root() {
   mount --bind /dev/pts "$target/dev/pts" && mounted+=("$target/dev/pts")
   # PostgreSQL's shared memory; a tmpfs of the root's own
   mount -t tmpfs -o mode=1777 shm "$target/dev/shm" && mounted+=("$target/dev/shm")
+  # what lies beside the checkout (shared/, whose runbook tests/test_sop.py reads), read-only beside the copy
+  if [ -d "$project/../shared" ]; then
+    mkdir -p "$target/shared"
+    mount --bind "$project/../shared" "$target/shared" && mounted+=("$target/shared")
+    mount -o remount,bind,ro "$target/shared"
+  fi
 }
 
 # What the host trusts: its CA bundle, and every certificate variable that names a file or folder (copied to the
