@@ -198,6 +198,13 @@ say "Debian $(cat "$target/etc/debian_version"), $(in_root python3 --version), n
 status=0
 in_root bash -c 'cd /leadstroom && exec "$@"' bash "${command[@]}" || status=$?
 
+# the run is only worth its name on PostgreSQL 17
+server=$(in_root bash -c 'cd /leadstroom && "$(scripts/pg_major.sh --bin)/postgres" --version' 2>&1) || true
+say "ran on: ${server:-no PostgreSQL}"
+if [[ $server != *" 17."* ]]; then
+  say "the root's set-up did not give PostgreSQL 17"
+  [ "$status" -ne 0 ] || status=1
+fi
 # set-up must leave a newcomer's checkout as it was, with Debian 13's npm too
 for f in package.json package-lock.json; do
   if ! cmp -s "$project/$f" "$src/$f"; then
