@@ -40,19 +40,20 @@ debian_mirror() {
   codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
   [ -n "$codename" ] || return 1
   {
-    cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v cn="$codename" '
+    awk -v cn="$codename" '
       function flush() {
         if (!found && (" " types " ") ~ / deb / && (" " suites " ") ~ (" " cn " ") && enabled != "no" && uris != "") {
           split(uris, u, " "); print u[1]; found = 1
         }
         types = ""; uris = ""; suites = ""; enabled = ""
       }
+      FNR == 1 { flush() }
       /^[ \t]*$/ { flush(); next }
       /^[ \t]*#/ { next }
       { key = tolower($1); $1 = "" }
       key == "types:" { types = $0 } key == "uris:" { uris = $0 } key == "suites:" { suites = $0 }
       key == "enabled:" { enabled = tolower($2) }
-      END { flush() }'
+      END { flush() }' /etc/apt/sources.list.d/*.sources 2>/dev/null
     cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | sed -E 's/\[[^]]*\]//' \
       | awk -v cn="$codename" '$1 == "deb" && $3 == cn { print $2 }'
   } | head -n 1 | sed 's:/*$::'
