@@ -173,28 +173,41 @@ set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_result jsonb;
+    v_branches text[];
+    v_regions text[];
+    v_has_capacity boolean[];
 begin
     if not private.lock_combinations(p_branches, p_regions, p_lock_deadline) then
         return null;
     end if;
 
-    with candidate as (
-        select distinct c.branch, c.region
-        from unnest(p_branches, p_regions) as c (branch, region)
-    ),
+    -- which of them has capacity now, read after the locks: a combination has it while one partner feeds it
+    -- (private.partner_combinations). A few are looked up one by one until the first partner; many (a sync,
+    -- following switched on) are checked against the aggregate of the same rule in one hashed pass, cheaper
+    -- than a lookup each from a few thousand on (tests/test_follow_changes.py proves both forms agree).
+    if pg_catalog.cardinality(p_branches) <= 2000 then
+        select array_agg(c.branch), array_agg(c.region), array_agg(c.has_capacity)
+        into v_branches, v_regions, v_has_capacity
+        from (
+            select
+                d.branch,
+                d.region,
+                exists (
+                    select from private.partner_combinations as pc
+                    where pc.branch = d.branch and pc.region = d.region and pc.feeds
+                ) as has_capacity
+            from (select distinct u.branch, u.region from unnest(p_branches, p_regions) as u (branch, region)) as d
+        ) as c;
+    else
+        select array_agg(d.branch), array_agg(d.region), array_agg(cc.branch is not null)
+        into v_branches, v_regions, v_has_capacity
+        from (select distinct u.branch, u.region from unnest(p_branches, p_regions) as u (branch, region)) as d
+        left join private.capacity_combos as cc on d.branch = cc.branch and d.region = cc.region;
+    end if;
 
-    -- a combination has capacity while one partner feeds it: looked up per combination until the first one
-    -- (an EXISTS, so no plan hashes every partner instead)
-    wanted as (
-        select
-            c.branch,
-            c.region,
-            r.country,
-            exists (
-                select from private.partner_combinations as pc
-                where pc.branch = c.branch and pc.region = c.region and pc.feeds
-            ) as has_capacity
-        from candidate as c
+    with wanted as (
+        select c.branch, c.region, r.country, c.has_capacity
+        from unnest(v_branches, v_regions, v_has_capacity) as c (branch, region, has_capacity)
         -- a combination of a removed region still has its segment deactivated
         left join public.regions as r on c.region = r.code
     ),
