@@ -151,6 +151,20 @@ def explain_plans(url: str, lower_bound_sql: str) -> dict[str, str]:
     return plans
 
 
+def load_month_of_leads(url: str, per_partner: int = 20) -> None:
+    """The leads partners received this month before PLAN_DATE (bench/leads.sql), for the planner's month read."""
+    subprocess.run(
+        [
+            "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", platform_url(url),
+            "-v", f"plan_date={PLAN_DATE}", "-v", f"leads_per_partner={per_partner}",
+            "-f", str(BENCH / "leads.sql"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
+    )  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True)
@@ -195,6 +209,7 @@ def main() -> int:
             (f"{PLAN_DATE} 23:00+01", args.partners // 2),
         )
         conn.execute("analyze")
+    load_month_of_leads(args.db)
 
     def noop_sync(conn: psycopg.Connection) -> dict[str, Any]:
         with conn.transaction():

@@ -129,12 +129,14 @@ def test_the_overview_shows_capacity_and_the_planners_numbers(market):
             plan["capacity_partners"],
             plan["capacity_total_leads"],
         )
+        assert (row["capacity_allocated"], row["capacity_open"]) == (plan["capacity_allocated"], plan["capacity_open"])
         assert (row["target_leads_per_day"], row["actual_leads"], row["lead_gap"]) == (
             plan["target_leads_per_day"],
             plan["actual_leads"],
             plan["lead_gap"],
         )
     assert (overview[LZ]["capacity_total_leads"], overview[LZ]["actual_leads"]) == (75, 1)
+    assert (overview[LZ]["capacity_allocated"], overview[LZ]["capacity_open"]) == (75, 75)
 
 
 def test_the_overview_is_for_admins_only(market):

@@ -348,3 +348,47 @@ def test_a_month_of_plans_is_sellable(market):
     assert generated > 0.6 * sum(capacity.values()), (generated, sum(capacity.values()))
     assert unsold == 0, f"{unsold} of {generated} leads found no partner with capacity left"
     assert all(sold[p] <= capacity[p] for p in capacity)
+
+
+# --- explain ---------------------------------------------------------------------------------------------------
+
+
+def explain(market, partner) -> dict[str, dict]:
+    return {r["rule"]: r for r in market.sql("select * from explain_partner_capacity(%s)", (partner,))}
+
+
+def test_explain_shows_the_segments_sharing_a_partner_and_its_leads_this_month(market):
+    partner = market.partner(["loodgieter"], ["utrecht", "zuid-holland"], leads_per_month=50)
+    market.sync()
+    market.sql("insert into leads (partner_id, created_at) select %s, now() from generate_series(1, 3)", (partner,))
+    rules = explain(market, partner)
+    assert rules["capacity shared by segments"]["passed"]
+    assert rules["capacity shared by segments"]["reason"] == (
+        "50 leads a month shared by 2 active segments: 25.00 each (loodgieter_utrecht, loodgieter_zuid_holland)"
+    )
+    assert rules["capacity open this month"]["passed"]
+    assert rules["capacity open this month"]["reason"] == (
+        "3 leads received this month (Europe/Amsterdam), 3 of them today: 47 of 50 still open, 23.50 in each segment"
+    )
+
+
+def test_explain_says_when_a_partner_is_full_and_when_a_held_segment_takes_no_share(market):
+    partner = market.partner(["loodgieter"], ["utrecht", "zuid-holland"], leads_per_month=5)
+    market.sync()
+    market.sql("select hold_segment('loodgieter_utrecht', 'no ad budget')")
+    market.sql("insert into leads (partner_id, created_at) select %s, now() from generate_series(1, 5)", (partner,))
+    rules = explain(market, partner)
+    assert rules["capacity shared by segments"]["reason"].startswith(
+        "5 leads a month shared by 1 active segment: 5.00 each (loodgieter_zuid_holland)"
+    )
+    assert not rules["capacity open this month"]["passed"]
+    assert rules["capacity open this month"]["reason"].endswith(
+        "0 of 5 still open, 0.00 in each segment; full: the planner plans no leads for it until next month"
+    )
+
+
+def test_explain_adds_no_planner_rows_for_a_partner_that_feeds_nothing(market):
+    partner = market.partner(["loodgieter"], ["utrecht"], leads_per_month=50, routing=False)
+    assert [r["step"] for r in market.sql("select * from explain_partner_capacity(%s)", (partner,))] == list(
+        range(1, 8)
+    )

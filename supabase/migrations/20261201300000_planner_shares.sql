@@ -403,7 +403,7 @@ declare
     v_share numeric;
     v_timezone text;
     v_today date;
-    v_received_before_today bigint;
+    v_received bigint;
     v_received_today bigint;
 begin
     -- a null id must not slip past the check: `auth.uid() = null` is null, not false
@@ -445,13 +445,13 @@ begin
     left join public.lead_segments as s on pc.branch = s.branch and pc.region = s.region
     where pc.partner_id = p_partner_id and pc.feeds;
 
-    -- as the planner counts them: the configured zone's calendar month, before today (today's plan)
+    -- the configured zone's calendar month so far (the planner counts those before the day it plans)
     select st.timezone into strict v_timezone from public.segment_sync_settings as st;
     v_today := private.local_today();
     select
-        pg_catalog.count(*) filter (where l.created_at < v_today::timestamp at time zone v_timezone),
+        pg_catalog.count(*),
         pg_catalog.count(*) filter (where l.created_at >= v_today::timestamp at time zone v_timezone)
-    into v_received_before_today, v_received_today
+    into v_received, v_received_today
     from public.leads as l
     where
         l.partner_id = p_partner_id
@@ -539,26 +539,25 @@ begin
     where v_combinations is not null
     union all
     select
-        9, 'capacity open this month', v_received_before_today < v_partner.effective_capacity,
+        9, 'capacity open this month', v_received < v_partner.effective_capacity,
         pg_catalog.format(
-            '%s lead%s received this month before today (%s): %s of %s still open%s%s',
-            v_received_before_today, case when v_received_before_today = 1 then '' else 's' end, v_timezone,
-            greatest(0, v_partner.effective_capacity - v_received_before_today), v_partner.effective_capacity,
+            '%s lead%s received this month (%s), %s of them today: %s of %s still open%s',
+            v_received, case when v_received = 1 then '' else 's' end, v_timezone, v_received_today,
+            greatest(0, v_partner.effective_capacity - v_received), v_partner.effective_capacity,
             case when v_shared_by is not null
                 then pg_catalog.format(
                     ', %s in each segment',
                     pg_catalog.round(
-                        greatest(0, v_partner.effective_capacity - v_received_before_today)::numeric
+                        greatest(0, v_partner.effective_capacity - v_received)::numeric
                         / pg_catalog.cardinality(v_shared_by),
                         2
                     )
                 )
                 else ''
-            end,
-            case when v_received_today > 0 then pg_catalog.format('; %s more today', v_received_today) else '' end
+            end
         )
-        || case when v_received_before_today >= v_partner.effective_capacity
-            then ': full, the planner plans no leads for it until next month'
+        || case when v_received >= v_partner.effective_capacity
+            then '; full: the planner plans no leads for it until next month'
             else ''
         end
     where v_combinations is not null;
