@@ -236,6 +236,15 @@ def main() -> int:
 
     bench.measure("sync_churn_1pct", lambda c: scalar(c, "select sync_segments_capacity()"), prepare=churn)
     bench.measure("planner", lambda c: scalar(c, "select plan_segment_targets(%s)", (PLAN_DATE,)))
+    month_leads_sql = (BENCH / "month_leads.sql").read_text()
+
+    def planner_lower_bound(conn: psycopg.Connection) -> Any:
+        # the capacity read once and the month's leads read once: what a planner by the shares rule must do
+        conn.execute("select set_config('bench.plan_date', %s, false)", (PLAN_DATE,))
+        lower_bound(conn)
+        return conn.execute(month_leads_sql).fetchone()
+
+    bench.measure("planner_lower_bound", planner_lower_bound, rollback=False)
 
     console.print("following partner changes ...")
     measure_following(bench, args.partners)
@@ -272,6 +281,10 @@ def main() -> int:
         else:
             console.print(f"{name}: median {extra['median_s'] * 1000:,.1f} ms")
     console.print(f"segment rows written by a no-op sync: {noop_written}")
+    planner_ratio = bench.figures["planner"]["median_s"] / bench.figures["planner_lower_bound"]["median_s"]
+    console.print(
+        f"planner vs its own lower bound (the capacity and the month's leads, each read once): {planner_ratio:.2f}×"
+    )
     console.print(f"sync (cold) vs the reference algorithm (cold): {reference_speedup:.1f}× faster")
 
     report = {
