@@ -392,3 +392,50 @@ def test_explain_adds_no_planner_rows_for_a_partner_that_feeds_nothing(market):
     assert [r["step"] for r in market.sql("select * from explain_partner_capacity(%s)", (partner,))] == list(
         range(1, 8)
     )
+
+
+# --- a few segments: from their own partners only ----------------------------------------------------------------
+
+BULK_SQL = """
+insert into auth.users (id, email)
+select md5(%(p)s || g)::uuid, %(p)s || g || '@example.nl' from generate_series(1, %(n)s) g;
+insert into profiles (id, company_name, is_active_for_routing, max_open_leads)
+select md5(%(p)s || g)::uuid, 'Bulk ' || g, true, 20 from generate_series(1, %(n)s) g;
+insert into industries (name, slug)
+select 'Bulk ' || b, %(p)s || '-' || b from generate_series(0, 19) b on conflict (slug) do nothing;
+insert into user_industry_preferences (user_id, industry_id, is_enabled)
+select md5(%(p)s || g)::uuid, i.id, true
+from generate_series(1, %(n)s) g join industries i on i.slug = %(p)s || '-' || (g %% 20);
+insert into user_location_preferences (user_id, location_code, is_enabled)
+select md5(%(p)s || g)::uuid, r.code, true
+from generate_series(1, %(n)s) g cross join (select code from regions order by code limit 3) r;
+insert into leads (partner_id, created_at)
+select md5(%(p)s || g)::uuid, now() - interval '1 minute' from generate_series(1, %(n)s) g;
+"""
+
+
+def blocks_to_plan_a_new_segment(market, others: int) -> int:
+    """Blocks read by following's plan (the few-segment statement of private.segment_shares) for a new segment,
+    in a marketplace with `others` partners in other combinations."""
+    market.reset()
+    for statement in BULK_SQL.split(";\n")[:-1]:
+        market.sql(statement, {"p": "bulk", "n": others})
+    market.sync()
+    market.sql("analyze")
+    market.follow()
+    market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=50)  # warm-up: plans are cached per session
+    market.platform.execute("select extensions.pg_stat_statements_reset()")
+    market.partner(["loodgieter"], ["zeeland"], leads_per_month=30)  # following creates loodgieter_zeeland
+    assert "loodgieter_zeeland" in market.active_codes()
+    return market.platform.execute(
+        "select coalesce(sum(calls), 0) as calls, coalesce(sum(shared_blks_hit + shared_blks_read), 0) as blocks "
+        "from extensions.pg_stat_statements where query like '%%with targets as%%'"
+    ).fetchone()
+
+
+def test_followings_plan_reads_the_new_segments_partners_not_the_marketplace(market):
+    """Following plans under a generic plan (plan_cache_mode = force_generic_plan): the few-segment statement
+    must stay index-driven. A marketplace-wide aggregate would read every partner's rows."""
+    small, large = blocks_to_plan_a_new_segment(market, 20), blocks_to_plan_a_new_segment(market, 4000)
+    assert small["calls"] == large["calls"] == 1, "pg_stat_statements did not see the few-segment statement"
+    assert large["blocks"] <= small["blocks"] + 20, f"blocks grew with the marketplace: {small} -> {large}"

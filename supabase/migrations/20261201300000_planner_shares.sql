@@ -130,11 +130,18 @@ begin
             where s.id = any(p_segment_ids)
         ),
 
+        -- per segment, its own combination's partners: a lateral lookup that is not flattened (offset 0), so
+        -- the generic plan following uses probes the indexes per combination instead of hashing every
+        -- partner's preferences (tests/test_planner_shares.py counts the blocks it reads)
         feeding as (
             select t.id as segment_id, t.is_active, pc.partner_id, pc.capacity
             from targets as t
-            inner join private.partner_combinations as pc on t.branch = pc.branch and t.region = pc.region
-            where pc.feeds
+            cross join lateral (
+                select own.partner_id, own.capacity
+                from private.partner_combinations as own
+                where own.branch = t.branch and own.region = t.region and own.feeds
+                offset 0
+            ) as pc
         ),
 
         -- per partner, through its own rows only: how many active segments share it, and its leads this month
