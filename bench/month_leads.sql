@@ -1,6 +1,7 @@
 -- What the planner reads beyond the capacity (issue 17): each partner's leads of the planned day's month before
 -- that day (Amsterdam time; bench/run.py sets bench.plan_date), counted once. Written out by hand; with
--- bench/lower_bound.sql it is the planner's lower bound (bench/run.py: planner_lower_bound).
+-- bench/lower_bound.sql it is the planner's lower bound (bench/run.py: planner_lower_bound). The bounds are
+-- scalar subqueries, computed once (as the planner's variables are), not per lead.
 select
     count(*) as partners,
     sum(month.leads) as leads
@@ -9,10 +10,15 @@ from (
         l.partner_id,
         count(*) as leads
     from public.leads as l
-    cross join (select current_setting('bench.plan_date')::date as planned) as d
     where
-        l.created_at >= (date_trunc('month', d.planned)::timestamp at time zone 'Europe/Amsterdam')
-        and l.created_at < (d.planned::timestamp at time zone 'Europe/Amsterdam')
+        l.created_at >= (
+            select
+                date_trunc('month', current_setting('bench.plan_date')::date)::timestamp
+                at time zone 'Europe/Amsterdam'
+        )
+        and l.created_at < (
+            select current_setting('bench.plan_date')::date::timestamp at time zone 'Europe/Amsterdam'
+        )
         and l.partner_id is not null
     group by l.partner_id
 ) as month

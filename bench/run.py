@@ -131,19 +131,20 @@ def explain_plans(url: str, lower_bound_sql: str) -> dict[str, str]:
         notices: list[str] = []
         conn.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
         conn.execute("load 'auto_explain'")
-        for setting in (
-            "auto_explain.log_min_duration = 0",
-            "auto_explain.log_analyze = on",
-            "auto_explain.log_buffers = on",
-            "auto_explain.log_nested_statements = on",
-            "auto_explain.log_level = notice",
-            "client_min_messages = notice",
-        ):
-            conn.execute(f"set {setting}")
         for name, call in (
             ("sync_cold", "select sync_segments_capacity()"),
             ("planner", f"select plan_segment_targets('{PLAN_DATE}')"),
         ):
+            # in each transaction: the rollback of the one before undoes its settings
+            for setting in (
+                "auto_explain.log_min_duration = 0",
+                "auto_explain.log_analyze = on",
+                "auto_explain.log_buffers = on",
+                "auto_explain.log_nested_statements = on",
+                "auto_explain.log_level = notice",
+                "client_min_messages = notice",
+            ):
+                conn.execute(f"set {setting}")
             notices.clear()
             conn.execute(call)
             conn.rollback()
