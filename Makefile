@@ -8,18 +8,23 @@ DEV_PORT := 54322
 DEV_URL := postgresql://postgres@127.0.0.1:$(DEV_PORT)/postgres
 # the throwaway clusters of tests, bench and types listen below Linux's ephemeral port range (32768-60999),
 # where a client connection's local port can never be in the way
+# LEADSTROOM_PORT_BASE (default 25430) moves them all (and the tests' own clusters: base+2, +4, +6) so that
+# two checkouts can test side by side
+PORT_BASE := $(or $(LEADSTROOM_PORT_BASE),25430)
+export LEADSTROOM_PORT_BASE := $(PORT_BASE)
 TEST_DIR := .pg/test
-TEST_PORT := 25430
+TEST_PORT := $(PORT_BASE)
 TEST_URL := postgresql://postgres@127.0.0.1:$(TEST_PORT)/postgres
 BENCH_DIR := .pg/bench
-BENCH_PORT := 25431
+BENCH_PORT := $(shell echo $$(($(PORT_BASE) + 1)))
 BENCH_URL := postgresql://postgres@127.0.0.1:$(BENCH_PORT)/postgres
 
-.PHONY: help setup db db-stop demo lint test bench types migration clean
+.PHONY: help setup db db-stop demo lint test test-pg17 bench types migration clean
 
 help:
 	@echo "make demo   start a throwaway local database, deploy, seed a small marketplace, sync, plan, show it"
-	@echo "make test   lint everything and run all tests against a real PostgreSQL 15"
+	@echo "make test   lint everything and run all tests against a real PostgreSQL (the one set-up installs: 15-17)"
+	@echo "make test-pg17   the same tests on PostgreSQL 17 in a Debian 13 root (as root; what CI runs on Debian 12)"
 	@echo "make bench  benchmark the sync and planner at marketplace scale (N=100000; N=10000 or N=1000000)"
 	@echo "make db / make db-stop   start (fresh, seeded) / stop the local database on port $(DEV_PORT)"
 
@@ -68,6 +73,11 @@ test: lint
 	  LEADSTROOM_TEST_DB=$(TEST_URL) .venv-lowest/bin/pytest -q -p no:anyio tests/test_client.py; status=$$?; \
 	  scripts/pg_cluster.sh stop $(TEST_DIR); exit $$status
 
+# The same `make test` on PostgreSQL 17 (what new hosted Supabase projects run), in a Debian 13 root that
+# debootstrap builds from this machine's Debian mirror, cached in .pg/pg17-root (scripts/pg17_root.sh)
+test-pg17:
+	@scripts/pg17_root.sh make test
+
 N ?= 100000
 REGIONS ?= provinces
 bench: setup
@@ -78,7 +88,7 @@ bench: setup
 
 # The client's row types, generated from the migrated schema (tests/test_generated_types.py keeps them current)
 TYPES_DIR := .pg/types
-TYPES_PORT := 25433
+TYPES_PORT := $(shell echo $$(($(PORT_BASE) + 3)))
 TYPES_URL := postgresql://postgres@127.0.0.1:$(TYPES_PORT)/postgres
 types: setup
 	@scripts/pg_cluster.sh fresh $(TYPES_DIR) $(TYPES_PORT) >/dev/null

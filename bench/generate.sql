@@ -1,6 +1,7 @@
 -- Deterministic marketplace for the benchmark, loaded set-based. psql variables:
 --   partners  number of partners (10000, 100000, 1000000)
---   regions   'provinces' (the 12) or 'municipalities' (350 codes)
+--   regions   'provinces' (the 12), 'municipalities' (350 codes) or 'postcodes' (4,000 postcode areas: with the
+--             60 branches, 200,000+ combinations at 100,000 partners)
 --   seed      any text; the same seed and sizes give the same data
 -- Every "random" choice is a hash of the seed and the row number, so the data does not depend on the plan.
 -- Triggers are off while loading (session_replication_role): the generator writes normalised, valid rows,
@@ -36,6 +37,13 @@ select
 from generate_series(1, 350) as i
 where (select region_set from bench_params) = 'municipalities';
 
+insert into public.regions (code, name)
+select
+    'postcode-' || lpad(i::text, 4, '0'),
+    'Postcodegebied ' || i
+from generate_series(1, 4000) as i
+where (select region_set from bench_params) = 'postcodes';
+
 create temporary table bench_region as
 select
     row_number() over (order by regions.code) - 1 as n,
@@ -44,7 +52,8 @@ from public.regions
 where
     case (select bp.region_set from bench_params as bp)
         when 'municipalities' then regions.code like 'gemeente-%'
-        else regions.code not like 'gemeente-%'
+        when 'postcodes' then regions.code like 'postcode-%'
+        else regions.code not like 'gemeente-%' and regions.code not like 'postcode-%'
     end;
 
 create temporary table bench_partner as

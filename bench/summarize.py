@@ -8,7 +8,13 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MEASUREMENTS = ("lower_bound", "sync_cold", "sync_noop", "sync_churn_1pct", "planner", "reference_cold")
-CHANGES = ("change_toggle_location", "change_pause_subscription", "change_new_partner", "change_bulk_1pct")
+CHANGES = (
+    "change_toggle_location",
+    "change_pause_subscription",
+    "change_new_partner",
+    "change_new_partner_new_combinations",
+    "change_bulk_1pct",
+)
 
 
 def ms(seconds: float) -> str:
@@ -29,28 +35,42 @@ def main() -> None:
         figures = report["figures"]
         cells = [f"{partners:,}", regions, f"{report['pairs']:,}", f"{report['combinations']:,}"]
         for name in MEASUREMENTS:
-            figure = figures[name]
+            figure = figures.get(name)
+            if figure is None:  # the reference is not run over the postcodes (bench/run.py)
+                cells.append("-")
+                continue
             ratio = "" if name == "lower_bound" else f" ({figure['ratio_to_lower_bound']:.2f}×)"
             cells.append(f"{figure['median_s'] * 1000:,.0f} ms{ratio}")
-        cells += [str(report["noop_sync_segment_rows_written"]), f"{report['sync_vs_reference_speedup']:.1f}× faster"]
+        speedup = report["sync_vs_reference_speedup"]
+        cells += [str(report["noop_sync_segment_rows_written"]), f"{speedup:.1f}× faster" if speedup else "-"]
         print("| " + " | ".join(cells) + " |")
 
     with_following = [(key, report) for key, report in ordered if "change_toggle_location_on" in report["figures"]]
     if with_following:
         print("\nFollowing partner changes (following off → on; share of a no-op full sync when on):\n")
-        header = ["partners", "regions", *CHANGES, "4-connection throughput", "change during a full sync"]
+        header = [
+            "partners",
+            "regions",
+            *CHANGES,
+            "4-connection throughput",
+            "a partner's change during a sync (no-op / cold)",
+        ]
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
         for (partners, regions), report in with_following:
             figures, noop = report["figures"], report["figures"]["sync_noop"]["median_s"]
             cells = [f"{partners:,}", regions]
             for name in CHANGES:
+                if f"{name}_on" not in figures:  # measured since this result
+                    cells.append("-")
+                    continue
                 off, on = figures[f"{name}_off"]["median_s"], figures[f"{name}_on"]["median_s"]
                 cells.append(f"{ms(off)} → {ms(on)} ({on / noop:.1%})")
             following = report["following"]
             off_rate, on_rate = (following[f"throughput_{s}"]["changes_per_s"] for s in ("off", "on"))
             cells.append(f"{off_rate:,.0f} → {on_rate:,.0f}/s ({on_rate / off_rate:.0%})")
-            cells.append(ms(following["change_during_sync"]["median_s"]))
+            waits = [following.get(k) for k in ("change_during_sync", "change_during_cold_sync")]
+            cells.append(" / ".join(f"max {ms(w.get('max_s', w['median_s']))}" if w else "-" for w in waits))
             print("| " + " | ".join(cells) + " |")
 
     any_report = next(iter(latest.values()))

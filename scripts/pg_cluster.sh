@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Throwaway PostgreSQL 15 cluster inside the project folder, with pg_cron and pg_stat_statements preloaded, shaped like a hosted
-# Supabase project: the superuser is `supabase_admin` (the platform), and `postgres`, which deploys and owns
+# Throwaway PostgreSQL cluster inside the project folder (the major scripts/pg_major.sh finds installed, 15-17),
+# with pg_cron and pg_stat_statements preloaded, shaped like a hosted Supabase project: the superuser is `supabase_admin` (the platform), and `postgres`, which deploys and owns
 # the project, is not a superuser. A new cluster gets the platform stand-in (sql/stand_in/) at its first start.
 #
 #   scripts/pg_cluster.sh start DIR PORT   initdb when DIR is empty, then start on 127.0.0.1:PORT
@@ -16,7 +16,7 @@ action=${1:?usage: pg_cluster.sh start|fresh|stop DIR [PORT]}
 dir=$(realpath -m "${2:?cluster directory missing}")
 port=${3:-54322}
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null) || { echo "PostgreSQL 15 server not installed" >&2; exit 1; }
+bin=$("$root/scripts/pg_major.sh" --bin)
 
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then
@@ -74,7 +74,7 @@ EOF
     done
   fi
   if $new; then
-    PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 \
+    PGOPTIONS='-c client_min_messages=warning' "$bin/psql" -X -q -v ON_ERROR_STOP=1 \
       "postgresql://supabase_admin@127.0.0.1:$port/postgres" -f "$root/sql/stand_in/supabase_platform.sql"
   fi
   echo "postgresql://postgres@127.0.0.1:$port/postgres"

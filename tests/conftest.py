@@ -24,7 +24,9 @@ from pytest_postgresql import factories
 from tests.marketplace import Marketplace
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:25430/postgres"
+# every throwaway cluster's port is an offset from one base (the Makefile's too), so two checkouts can test at once
+PORT_BASE = int(os.environ.get("LEADSTROOM_PORT_BASE", "25430"))
+DEFAULT_URL = f"postgresql://postgres@127.0.0.1:{PORT_BASE}/postgres"
 # as the Makefile's TEST_CONF: pg_cron never fires mid-test; statements inside functions are counted
 TEST_CONF = "cron.host = '/nonexistent'; pg_stat_statements.track = all"
 
@@ -33,7 +35,7 @@ def _server_url() -> str:
     url = os.environ.get("LEADSTROOM_TEST_DB")
     if url:
         return url
-    cluster = [str(ROOT / "scripts/pg_cluster.sh"), "fresh", str(ROOT / ".pg/test"), "25430"]
+    cluster = [str(ROOT / "scripts/pg_cluster.sh"), "fresh", str(ROOT / ".pg/test"), str(PORT_BASE)]
     subprocess.run(
         cluster,
         check=True,

@@ -15,7 +15,7 @@ EMPTY_MARKETPLACE_SQL = """
 set session_replication_role = replica;  -- lets the reset pass the never-delete triggers
 truncate auth.users, public.industries, public.lead_segments, public.lead_segment_plans, public.leads,
     public.segment_sync_runs, public.profiles, public.subscriptions, public.payment_methods,
-    public.user_industry_preferences, public.user_location_preferences
+    public.user_industry_preferences, public.user_location_preferences, private.segment_follow_queue
     restart identity cascade;
 delete from public.regions where code not in (
     'noord-holland', 'zuid-holland', 'noord-brabant', 'gelderland', 'utrecht', 'friesland', 'overijssel',
@@ -24,7 +24,7 @@ update public.regions set is_active = true, country = 'NL' where not is_active o
 reset session_replication_role;
 update public.segment_sync_settings set target_ratio = 0.8, min_target_leads_per_month = 5, days_per_month = 30,
     timezone = 'Europe/Amsterdam', run_at_local_time = '03:00', require_active_payment_method = false,
-    follow_partner_changes = false;
+    follow_partner_changes = false, keep_runs_days = 90;
 """
 
 

@@ -22,7 +22,12 @@ def snapshot(market):
 
 
 CASES = [
-    ("update profiles set max_open_leads = -1", psycopg.errors.CheckViolation, "max_open_leads_not_negative"),
+    # capacity is not the partner's to set, whatever the value (tests/test_capacity_from_billing.py)
+    (
+        "update profiles set max_open_leads = -1",
+        psycopg.errors.InsufficientPrivilege,
+        "only billing \\(service_role\\) or an admin may change max_open_leads",
+    ),
     ("update profiles set max_open_leads = 'veel'", psycopg.errors.InvalidTextRepresentation, "integer"),
     ("update profiles set max_open_leads = 99999999999", psycopg.errors.NumericValueOutOfRange, "out of range"),
     ("update profiles set company_name = repeat('x', 201)", psycopg.errors.CheckViolation, "company_name_length"),

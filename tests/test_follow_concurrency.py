@@ -108,8 +108,10 @@ def test_switching_following_on_waits_for_a_change_in_flight_and_includes_it(mar
 
 
 def test_a_randomized_workload_of_changes_and_syncs_ends_equal_to_a_full_sync(market, connect):
-    """Four connections change partners with single statements (each its own transaction) while a fifth
-    syncs; bounded in count. No deadlock, no failed statement, and afterwards nothing to fix."""
+    """Four back-office connections change partners with single statements (each its own transaction), two of
+    them always on the same three partners; two partner connections of one partner change its own preferences
+    through the API at the same time; a seventh syncs. Bounded in count. No deadlock, no failed statement; after
+    the follow-up job (a partner's change that met taken locks is queued) nothing is left to fix."""
     branches, regions = ["loodgieter", "schilder", "dakdekker"], ["zuid-holland", "utrecht", "limburg"]
     partners = [market.partner(branches[: 1 + n % 3], regions[n % 3 :], leads_per_month=5) for n in range(12)]
     statements = [
@@ -122,14 +124,22 @@ def test_a_randomized_workload_of_changes_and_syncs_ends_equal_to_a_full_sync(ma
         "on conflict (user_id, location_code) do update set is_enabled = not user_location_preferences.is_enabled",
         "update profiles set max_open_leads = 3 - coalesce(max_open_leads, 0) where id = %(p)s",
     ]
+    own_statements = statements[2:5]  # what a partner may change itself
 
-    def worker(seed: int) -> Callable[[], None]:
+    def worker(seed: int, chosen: list, as_partner: bool = False) -> Callable[[], None]:
         def work() -> None:
-            conn = connect(autocommit=True)
+            conn = connect()
             rng = random.Random(seed)
             for _ in range(40):
-                params = {"p": rng.choice(partners), "r": rng.choice(regions)}
-                conn.execute(rng.choice(statements), params)
+                params = {"p": rng.choice(chosen), "r": rng.choice(regions)}
+                with conn.transaction():
+                    if as_partner:
+                        conn.execute("set local role authenticated")
+                        conn.execute(
+                            "select set_config('request.jwt.claims', %s, true)",
+                            (f'{{"role": "authenticated", "sub": "{params["p"]}"}}',),
+                        )
+                    conn.execute(rng.choice(own_statements if as_partner else statements), params)
 
         return work
 
@@ -139,11 +149,17 @@ def test_a_randomized_workload_of_changes_and_syncs_ends_equal_to_a_full_sync(ma
             result = conn.execute("select sync_segments_capacity() as r").fetchone()["r"]
             assert result["status"] == "succeeded", result
 
-    threads = [in_thread(worker(seed)) for seed in range(4)] + [in_thread(syncer)]
+    threads = (
+        [in_thread(worker(seed, partners)) for seed in range(2)]
+        + [in_thread(worker(seed, partners[:3])) for seed in range(2, 4)]
+        + [in_thread(worker(seed, partners[3:4], as_partner=True)) for seed in range(4, 6)]
+        + [in_thread(syncer)]
+    )
     for thread, _ in threads:
         thread.join(120)
     errors = [e for _, errs in threads for e in errs]
     assert not errors, errors
     failed = market.sql("select error from segment_sync_runs where status <> 'succeeded'")
     assert failed == []
+    market.sql("select private.drain_follow_queue()")
     in_line(market)

@@ -12,11 +12,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import platform_url
+from tests.conftest import PORT_BASE, platform_url
 
 ROOT = Path(__file__).resolve().parent.parent
 EXISTING_PROJECT_DIR = ROOT / ".pg" / "existing-project"
-EXISTING_PROJECT_PORT = "25432"
+EXISTING_PROJECT_PORT = str(PORT_BASE + 2)
 
 # INFO findings the README lists with the reason they stay (see "Supabase's advisors")
 ACCEPTED_INFO = {"unused_index"}

@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.conftest import PORT_BASE
 from tests.test_nightly import NIGHTLY, zone_at_local_noon
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +22,8 @@ EVERY_MINUTE = "leadstroom-nightly-every-minute"
 # pg_cron runs a job over a libpq connection (the default) or in a background worker; the nightly command,
 # a DO block that commits twice, must work in both
 MODES = {
-    "libpq": ("25434", "cron.host = '127.0.0.1'"),
-    "background-worker": ("25436", "cron.use_background_workers = on; max_worker_processes = 16"),
+    "libpq": (str(PORT_BASE + 4), "cron.host = '127.0.0.1'"),
+    "background-worker": (str(PORT_BASE + 6), "cron.use_background_workers = on; max_worker_processes = 16"),
 }
 
 

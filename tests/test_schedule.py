@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEDULE_MIGRATIONS = sorted((ROOT / "supabase" / "migrations").glob("*schedule*.sql"))
 NIGHTLY = "leadstroom-nightly-segment-sync"
 PURGE = "leadstroom-purge-cron-history"
+FOLLOW_UP = "leadstroom-follow-up"
 
 
 def jobs(market):
@@ -31,9 +32,10 @@ def test_jobs_exist_once_after_applying_the_migrations_twice(market, database_ur
     for migration in SCHEDULE_MIGRATIONS:  # applied again by hand, as a re-run would
         market.sql(migration.read_text())
     found = jobs(market)
-    assert sorted(found) == [NIGHTLY, PURGE]
-    assert market.one("select count(*) from cron.job where jobname in (%s, %s)", (NIGHTLY, PURGE)) == 2
+    assert sorted(found) == [FOLLOW_UP, NIGHTLY, PURGE]
+    assert market.one("select count(*) from cron.job where jobname in (%s, %s, %s)", (NIGHTLY, PURGE, FOLLOW_UP)) == 3
     assert found[NIGHTLY]["schedule"] == "0 * * * *"
+    assert (found[FOLLOW_UP]["schedule"], found[FOLLOW_UP]["active"]) == ("* * * * *", True)
     assert found[NIGHTLY]["active"] is True
 
 

@@ -140,6 +140,12 @@ def test_partner_edits_its_own_profile_but_not_its_privileges(world):
         with pytest.raises(DENIED, match="only admins may change is_admin or is_active_for_routing"):
             run_as(world, "partner claiming admin", f"update profiles set {column} = {value} where id = %(a)s")
     assert run_as(world, "partner", "update profiles set company_name = 'x' where id = %(b)s") == 0
+    # nor its capacity: that is billing's (service_role) or an admin's, up to 100,000 a month
+    for caller in ("partner", "partner claiming admin"):
+        with pytest.raises(DENIED, match=r"only billing \(service_role\) or an admin may change max_open_leads"):
+            run_as(world, caller, "update profiles set max_open_leads = 100000 where id = %(a)s")
+    for caller in ("admin user", "service_role"):
+        assert run_as(world, caller, "update profiles set max_open_leads = 100000 where id = %(a)s") == 1
 
 
 def test_admin_user_changes_routing_and_settings(world):

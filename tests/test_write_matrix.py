@@ -89,10 +89,12 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "update": {"partner": NONE, "admin user": ALL, "service_role": ALL},
         "delete": {"service_role": FK},
     },
-    "lead_segments": {"insert": {"service_role": ALL}, "update": {"service_role": ALL}, "delete": {}},
-    "lead_segment_plans": SERVICE_ROLE_ONLY,
+    # the record: only the product's functions write segments, plans and runs, nobody directly (a hold keeps a
+    # segment off); admins and service_role read them
+    "lead_segments": {"insert": {}, "update": {}, "delete": {}},
+    "lead_segment_plans": {"insert": {}, "update": {}, "delete": {}},
     "leads": SERVICE_ROLE_ONLY,
-    "segment_sync_runs": SERVICE_ROLE_ONLY,
+    "segment_sync_runs": {"insert": {}, "update": {}, "delete": {}},
     "segment_sync_settings": {
         "insert": {"service_role": NONE},
         "update": {"partner": NONE, "admin user": ALL, "service_role": ALL},

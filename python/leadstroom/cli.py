@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import os
 import sys
 import uuid
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from leadstroom.client import LeadstroomClient, connect
 from leadstroom.database_types import PublicSegmentSyncRuns
-from leadstroom.errors import InvalidInput, LeadstroomError
+from leadstroom.errors import InvalidInput, LeadstroomError, excerpt
 from leadstroom.manual_test import run_manual_test
 from leadstroom.render import (
     COMBO_COLUMNS,
@@ -45,14 +46,14 @@ def iso_date(text: str) -> str:
     try:
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {excerpt(text)!r}") from None
 
 
 def partner_id(text: str) -> str:
     try:
         return str(uuid.UUID(text))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a partner id (a uuid): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a partner id (a uuid): {excerpt(text)!r}") from None
 
 
 def partner_id_or_email(text: str) -> str:
@@ -63,7 +64,7 @@ def partner_id_or_email(text: str) -> str:
 
 def positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {excerpt(text)!r}")
     return int(text)
 
 
@@ -198,6 +199,8 @@ def show_health(health: HealthResult, out: Output) -> int:
         out.json(dict(health))
     else:
         out.line(f"nightly sync: {health['status']} (checked {out.when(health['checked_at'])} {health['timezone']})")
+        for reason in health["degraded_because"]:
+            out.line(f"  degraded: {reason}")
         state = "succeeded" if health["today_succeeded"] else ("overdue" if health["today_overdue"] else "not yet due")
         out.line(
             f"  today {health['today']}, run at {health['run_at_local_time']:%H:%M}: {state}, "
@@ -303,7 +306,32 @@ def run(args: argparse.Namespace, client: LeadstroomClient, out: Output) -> int:
     return 0
 
 
+EXIT_CLOSED_PIPE = 141  # as a command killed by SIGPIPE: the reader stopped reading (`leadstroom runs | head`)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command: one line on stderr for every error, never a traceback (LEADSTROOM_DEBUG=1 shows one)."""
+    try:
+        code = run_cli(argv)
+        sys.stdout.flush()  # a closed pipe shows here rather than at exit
+        return code
+    except BrokenPipeError:
+        # nothing more can be written; point stdout at /dev/null so Python's own flush at exit stays quiet too
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLOSED_PIPE
+    except Exception as exc:
+        if os.environ.get("LEADSTROOM_DEBUG"):
+            raise
+        message = " ".join(str(exc).split())
+        print(
+            f"leadstroom: unexpected error: {type(exc).__name__}: {excerpt(message)} "
+            "(a bug: LEADSTROOM_DEBUG=1 shows where)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def run_cli(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     out = Output(as_json=args.json, wide=args.wide)
     try:

@@ -293,6 +293,7 @@ class PublicSegmentSyncSettings(BaseModel):
     days_per_month: int = Field(alias="days_per_month")
     follow_partner_changes: bool = Field(alias="follow_partner_changes")
     id: bool = Field(alias="id")
+    keep_runs_days: int = Field(alias="keep_runs_days")
     min_target_leads_per_month: float = Field(alias="min_target_leads_per_month")
     require_active_payment_method: bool = Field(alias="require_active_payment_method")
     run_at_local_time: datetime.time = Field(alias="run_at_local_time")
@@ -304,6 +305,7 @@ class PublicSegmentSyncSettingsInsert(TypedDict):
     days_per_month: NotRequired[Annotated[int, Field(alias="days_per_month")]]
     follow_partner_changes: NotRequired[Annotated[bool, Field(alias="follow_partner_changes")]]
     id: NotRequired[Annotated[bool, Field(alias="id")]]
+    keep_runs_days: NotRequired[Annotated[int, Field(alias="keep_runs_days")]]
     min_target_leads_per_month: NotRequired[Annotated[float, Field(alias="min_target_leads_per_month")]]
     require_active_payment_method: NotRequired[Annotated[bool, Field(alias="require_active_payment_method")]]
     run_at_local_time: NotRequired[Annotated[datetime.time, Field(alias="run_at_local_time")]]
@@ -315,6 +317,7 @@ class PublicSegmentSyncSettingsUpdate(TypedDict):
     days_per_month: NotRequired[Annotated[int, Field(alias="days_per_month")]]
     follow_partner_changes: NotRequired[Annotated[bool, Field(alias="follow_partner_changes")]]
     id: NotRequired[Annotated[bool, Field(alias="id")]]
+    keep_runs_days: NotRequired[Annotated[int, Field(alias="keep_runs_days")]]
     min_target_leads_per_month: NotRequired[Annotated[float, Field(alias="min_target_leads_per_month")]]
     require_active_payment_method: NotRequired[Annotated[bool, Field(alias="require_active_payment_method")]]
     run_at_local_time: NotRequired[Annotated[datetime.time, Field(alias="run_at_local_time")]]

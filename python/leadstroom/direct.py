@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from leadstroom.errors import CannotConnect, InvalidInput, from_sqlstate
+from leadstroom.errors import CannotConnect, InvalidInput, excerpt, from_sqlstate
 from leadstroom.transport import JSON, TableQuery
 
 API_ROLES = ("anon", "authenticated", "service_role")
@@ -39,7 +39,7 @@ class DirectTransport:
         self.claims: dict[str, Any] = claims_from_token(access_token) if access_token else {"role": "service_role"}
         role = self.claims.get("role", "anon")
         if role not in API_ROLES:
-            raise InvalidInput(f"the access token's role {role!r} is not one of {', '.join(API_ROLES)}")
+            raise InvalidInput(f"the access token's role {excerpt(str(role))!r} is not one of {', '.join(API_ROLES)}")
         self.role: str = role
         try:
             self.conn = psycopg.connect(database_url, application_name="leadstroom", connect_timeout=10)

@@ -62,6 +62,16 @@ class CheckFailed(LeadstroomError):
 
 # how private.assert_admin words its refusal: the one 42501 that means "not an admin"
 ADMIN_REFUSAL = "only admins may"
+# how private.admin_sync_segments words its refusal: the one 22023 that means "invalid method"; every other
+# 22023 is bad input that names its own problem (a hold without a reason, a setting out of bounds)
+METHOD_REFUSAL = "unsupported sync method"
+
+EXCERPT_LENGTH = 100
+
+
+def excerpt(text: str) -> str:
+    """What a message quotes of an input: at most its first 100 characters (as private.input_excerpt)."""
+    return text if len(text) <= EXCERPT_LENGTH else text[:EXCERPT_LENGTH] + "…"
 
 
 def from_sqlstate(sqlstate: str | None, message: str, hint: str | None = None) -> LeadstroomError:
@@ -71,7 +81,7 @@ def from_sqlstate(sqlstate: str | None, message: str, hint: str | None = None) -
         if message.startswith(ADMIN_REFUSAL):
             return NotAdmin(message, sqlstate=code, hint=hint)
         return PermissionDenied(message, sqlstate=code, hint=hint)
-    if code == "22023":
+    if code == "22023" and message.startswith(METHOD_REFUSAL):
         return InvalidMethod(message, sqlstate=code, hint=hint)
     if code in ("PT404", "PGRST202", "42883"):
         return NotFound(message, sqlstate=code, hint=hint)

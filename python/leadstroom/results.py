@@ -71,8 +71,17 @@ class FailedRun(TypedDict):
     sqlstate: str | None
 
 
+class FollowingHealth(TypedDict):
+    queued: int
+    oldest_queued_at: dt.datetime | None
+    last_failed_change: dict[str, Any] | None
+    last_sync_fixed: int | None
+
+
 class HealthResult(TypedDict):
-    status: Literal["ok", "late", "failing"]
+    status: Literal["ok", "late", "failing", "degraded"]
+    degraded_because: list[str]
+    following: FollowingHealth
     checked_at: dt.datetime
     timezone: str
     today: dt.date

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from importlib.resources import files
 
-from leadstroom.errors import InvalidInput
+from leadstroom.errors import InvalidInput, excerpt
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -34,11 +34,14 @@ class Combination:
         try:
             partner = str(uuid.UUID(self.partner))
         except ValueError:
-            raise InvalidInput(f"--partner: not a partner id (a uuid): {self.partner!r}") from None
+            raise InvalidInput(f"--partner: not a partner id (a uuid): {excerpt(self.partner)!r}") from None
         if not SLUG.fullmatch(self.branch) or len(self.branch) > 60:
-            raise InvalidInput(f"--branch: not an industry slug (lowercase words joined by dashes): {self.branch!r}")
+            raise InvalidInput(
+                f"--branch: not an industry slug (lowercase words joined by dashes): {excerpt(self.branch)!r}"
+            )
         if self.region not in known_regions:
-            raise InvalidInput(f"--region: unknown region {self.region!r}; known: {', '.join(sorted(known_regions))}")
+            known = ", ".join(sorted(known_regions))
+            raise InvalidInput(f"--region: unknown region {excerpt(self.region)!r}; known: {known}")
         if not 1 <= self.leads <= 100_000:
             raise InvalidInput(f"--leads: between 1 and 100000 leads a month, not {self.leads}")
         return Combination(partner, self.email, self.company, self.branch, self.region, self.leads)

@@ -1,15 +1,17 @@
 -- Brings the segments of the given combinations (p_branches[i] + p_regions[i]) in line with their capacity
--- as committed right now: creates or reactivates a segment where a partner counts, deactivates one where none
--- does. The one place segments change; the full sync and the following of partner changes both call it.
--- Returns the codes it created, activated and deactivated and the ids of those segments.
+-- as committed right now: creates or reactivates a segment where a partner feeds it (private.partner_combinations),
+-- deactivates one where none does. The one place segments change; the full sync and following both call it.
+-- Returns the codes it created, activated and deactivated and the ids of those segments; null when the
+-- combinations' locks were not free by p_lock_deadline (null: wait for them).
 --
--- Concurrency: each combination is first locked (private.lock_combinations). In read committed, the statement
+-- Concurrency: the combinations are first locked (private.lock_combinations). In read committed, the statement
 -- after the lock takes a fresh snapshot and sees every transaction that held the lock before, so two partners
 -- leaving one combination in concurrent transactions cannot each keep it alive for the other (write skew).
--- Under repeatable read the snapshot is older than the lock; there the segment rows are written even when
--- unchanged, so a concurrent change to the same combination ends one transaction with a serialization failure
--- instead of a wrong segment.
-create or replace function private.apply_segment_capacity(p_branches text[], p_regions text[])
+-- Under repeatable read the snapshot is older than the lock; taking the lock writes its stripe, so a concurrent
+-- writer of the same combination ends one transaction with a serialization failure instead of a wrong segment.
+create or replace function private.apply_segment_capacity(
+    p_branches text[], p_regions text[], p_lock_deadline timestamptz
+)
 returns jsonb
 language plpgsql
 set search_path = ''
@@ -19,13 +21,8 @@ as $$
 declare
     v_result jsonb;
 begin
-    perform private.lock_combinations(p_branches, p_regions);
-
-    if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
-        update public.lead_segments as s
-        set is_active = s.is_active
-        from unnest(p_branches, p_regions) as c (branch, region)
-        where s.branch = c.branch and s.region = c.region;
+    if not private.lock_combinations(p_branches, p_regions, p_lock_deadline) then
+        return null;
     end if;
 
     with candidate as (
@@ -33,26 +30,20 @@ begin
         from unnest(p_branches, p_regions) as c (branch, region)
     ),
 
-    -- a combination has capacity while one counting partner has both preferences enabled; looked up per
-    -- combination until the first one (a lateral LIMIT 1, so no plan hashes every partner instead)
+    -- a combination has capacity while one partner feeds it: looked up per combination until the first one
+    -- (an EXISTS, so no plan hashes every partner instead)
     wanted as (
         select
             c.branch,
             c.region,
             r.country,
-            i.is_active and r.is_active and counting.found is not null as has_capacity
+            exists (
+                select from private.partner_combinations as pc
+                where pc.branch = c.branch and pc.region = c.region and pc.feeds
+            ) as has_capacity
         from candidate as c
-        inner join public.industries as i on c.branch = i.slug
-        inner join public.regions as r on c.region = r.code
-        left join lateral (
-            select true as found
-            from public.user_industry_preferences as uip
-            inner join public.user_location_preferences as ulp
-                on uip.user_id = ulp.user_id and ulp.location_code = c.region and ulp.is_enabled
-            inner join private.partner_capacity_lookup as pc on uip.user_id = pc.partner_id
-            where uip.industry_id = i.id and uip.is_enabled and pc.counts
-            limit 1
-        ) as counting on true
+        -- a combination of a removed region still has its segment deactivated
+        left join public.regions as r on c.region = r.code
     ),
 
     missing as (
@@ -130,4 +121,4 @@ begin
 end;
 $$;
 
-revoke all on function private.apply_segment_capacity(text[], text[]) from public;
+revoke all on function private.apply_segment_capacity(text[], text[], timestamptz) from public;

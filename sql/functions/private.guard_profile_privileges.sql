@@ -1,4 +1,6 @@
--- Trigger: only admins change who is an admin or who gets leads routed; a partner edits the rest of its profile.
+-- Trigger: only admins change who is an admin or who gets leads routed, and only billing (service_role) or an
+-- admin changes a partner's capacity (max_open_leads): capacity is what a partner pays for. A partner edits the
+-- rest of its profile.
 create or replace function private.guard_profile_privileges()
 returns trigger
 language plpgsql
@@ -9,6 +11,11 @@ begin
         and not private.is_admin() then
         raise exception 'only admins may change is_admin or is_active_for_routing'
         using errcode = 'insufficient_privilege';
+    end if;
+    if new.max_open_leads is distinct from old.max_open_leads and not private.is_admin() then
+        raise exception 'only billing (service_role) or an admin may change max_open_leads'
+        using errcode = 'insufficient_privilege',
+        hint = 'Capacity is what a partner pays for: it changes with the subscription, not by the partner.';
     end if;
     return new;
 end;

@@ -1,24 +1,14 @@
--- Takes the lock that serializes every writer of these combinations' segments (the sync, following a change,
--- holds) until the transaction ends: an advisory lock per plain segment code (leadstroom's namespace in the
--- high half of the key), so two combinations that would share a code queue too. In one fixed order, so
--- single-statement changes never deadlock.
-create or replace function private.lock_combinations(p_branches text[], p_regions text[])
-returns void
-language plpgsql
+-- Takes the locks that serialize every writer of these combinations' segments (the sync, following a change,
+-- holds) until the transaction ends: their lock stripes (private.lock_stripes). p_deadline as there: null
+-- waits, else false when the locks are not free by then.
+create or replace function private.lock_combinations(
+    p_branches text[], p_regions text[], p_deadline timestamptz default null
+)
+returns boolean
+language sql
 set search_path = ''
 as $$
-begin
-    -- perform: every key is locked (a SQL function returning void would stop at the first row)
-    perform pg_catalog.pg_advisory_xact_lock(k.lock_key)
-    from (
-        select distinct
-            (1818325363::bigint << 32)
-            | (pg_catalog.hashtext(pg_catalog.replace(c.branch || '_' || c.region, '-', '_'))::bigint & 4294967295)
-            as lock_key
-        from unnest(p_branches, p_regions) as c (branch, region)
-        order by 1
-    ) as k;
-end;
+    select private.lock_stripes(private.combination_stripes(p_branches, p_regions), p_deadline)
 $$;
 
-revoke all on function private.lock_combinations(text[], text[]) from public;
+revoke all on function private.lock_combinations(text[], text[], timestamptz) from public;

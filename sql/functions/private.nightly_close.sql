@@ -1,6 +1,6 @@
--- Last step of a nightly firing: releases the firing's lock and, when the night it ran failed (the sync, or the
--- planner after it), raises, so pg_cron records the firing as failed in cron.job_run_details too. The failed
--- run rows were committed before, so they stay.
+-- Last step of a nightly firing: releases the firing's lock (held when it opened a run) and, when the night
+-- it ran failed (the sync, or the planner after it), raises, so pg_cron records the firing as failed in
+-- cron.job_run_details too. The failed run rows were committed before, so they stay.
 create or replace function private.nightly_close(p_run_id bigint)
 returns void
 language plpgsql
@@ -9,10 +9,11 @@ as $$
 declare
     v_failed public.segment_sync_runs;
 begin
-    perform pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('leadstroom.nightly'));
+    -- the firing holds the lock only when it opened a run: unlocking otherwise would warn "you don't own a lock"
     if p_run_id is null then
         return;
     end if;
+    perform pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('leadstroom.nightly'));
     select r.* into v_failed
     from public.segment_sync_runs as r
     where

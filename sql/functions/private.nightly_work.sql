@@ -1,6 +1,7 @@
 -- Second step of a nightly firing: the sync into the run that private.nightly_open opened, then, only when it
 -- succeeded, the planner for the same local date. Both leave their run rows (trigger 'cron'); errors are caught
--- into them. Nothing to do when the firing opened no run (p_run_id null).
+-- into them. Then run retention (private.remove_old_runs). Nothing to do when the firing opened no run
+-- (p_run_id null).
 create or replace function private.nightly_work(p_run_id bigint)
 returns jsonb
 language plpgsql
@@ -10,6 +11,8 @@ declare
     v_local_date date;
     v_sync jsonb;
     v_plan jsonb;
+    v_removed integer;
+    v_retention_error text;
 begin
     if p_run_id is null then
         return pg_catalog.jsonb_build_object('ran', false);
@@ -19,7 +22,15 @@ begin
     if v_sync ->> 'status' = 'succeeded' then
         v_plan := private.run_plan(v_local_date, 'cron', v_local_date);
     end if;
-    return pg_catalog.jsonb_build_object('ran', true, 'local_date', v_local_date, 'sync', v_sync, 'plan', v_plan);
+    begin
+        v_removed := private.remove_old_runs();
+    exception when others then  -- retention never costs the night its outcome; the next night tries again
+        v_retention_error := sqlerrm;
+    end;
+    return pg_catalog.jsonb_build_object(
+        'ran', true, 'local_date', v_local_date, 'sync', v_sync, 'plan', v_plan,
+        'removed_runs', v_removed, 'retention_error', v_retention_error
+    );
 end;
 $$;
 

@@ -17,7 +17,7 @@ begin
     inner join public.profiles as p on u.id = p.id
     where pg_catalog.lower(u.email) = pg_catalog.lower(pg_catalog.btrim(p_email));
     if v_id is null then
-        raise exception 'no partner with e-mail address "%"', p_email using errcode = 'PT404';
+        raise exception 'no partner with e-mail address "%"', private.input_excerpt(p_email) using errcode = 'PT404';
     end if;
     return v_id;
 end;

@@ -1,0 +1,102 @@
+"""Following at marketplace scale on a server with PostgreSQL's default lock settings: the sync, one statement that
+changes every combination, switching following on, a hold, the preview and a TRUNCATE over 20,000+ combinations
+(an advisory lock per combination ran out of the shared lock table here), and a statement changing many rows in
+one pass without building an array of its rows."""
+
+from __future__ import annotations
+
+import pytest
+
+BRANCHES, REGIONS = 101, 200  # 20,200 combinations
+
+LOAD = f"""
+set session_replication_role = replica;  -- a bulk load, as bench/ does: following is not asked to watch it
+insert into public.industries (name, slug) select 'Branche ' || b, 'b' || b from generate_series(1, {BRANCHES}) as b;
+insert into public.regions (code, name) select 'r' || r, 'Regio ' || r from generate_series(1, {REGIONS}) as r;
+insert into auth.users (id, email)
+select ('00000000-0000-0000-0000-' || lpad(b::text, 12, '0'))::uuid, 'p' || b || '@example.nl'
+from generate_series(1, {BRANCHES}) as b;
+insert into public.profiles (id, company_name, is_active_for_routing, max_open_leads)
+select id, email, true, 10 from auth.users;
+insert into public.user_industry_preferences (user_id, industry_id)
+select ('00000000-0000-0000-0000-' || lpad(b::text, 12, '0'))::uuid, i.id
+from generate_series(1, {BRANCHES}) as b inner join public.industries as i on i.slug = 'b' || b;
+insert into public.user_location_preferences (user_id, location_code)
+select u.id, r.code from auth.users as u cross join public.regions as r where r.code like 'r%';
+reset session_replication_role;
+"""
+
+
+@pytest.fixture
+def wide(market):
+    market.platform.execute(LOAD)
+    assert market.one("select count(*) from get_branch_region_capacity_combos()") == BRANCHES * REGIONS
+    return market
+
+
+def active(market) -> int:
+    return market.one("select count(*) from lead_segments where is_active")
+
+
+def test_everything_that_writes_segments_works_over_20000_combinations(wide):
+    market = wide
+    assert market.one("show max_locks_per_transaction") == "64"
+    total = BRANCHES * REGIONS
+    assert market.one("select preview_segment_sync() ->> 'created'") == str(total)
+    assert market.sync()["created"] == total
+    market.follow()
+    market.sql("update profiles set is_active_for_routing = false")  # one statement, every combination
+    assert active(market) == 0
+    market.follow(False)
+    market.sql("update profiles set is_active_for_routing = true")
+    assert active(market) == 0, "following off: the sync decides"
+    market.follow()  # switching on reconciles everything at once
+    assert active(market) == total
+    market.sql("select hold_segment('b1_r1', 'no budget')")
+    assert active(market) == total - 1
+    market.sql("truncate user_location_preferences")
+    assert active(market) == 0
+    assert market.sync()["fixed"] == 0
+
+
+def test_a_statement_changing_many_rows_is_followed_in_one_pass_without_an_array_of_its_rows(market):
+    """The same function calls for 100 changed rows as for 20,000 (counted for this transaction alone), and no
+    statement packs the transition table's rows into an array."""
+    market.follow()
+    partners = [market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=1) for _ in range(4)]
+
+    def calls_following(rows: int) -> dict[str, int]:
+        market.platform.execute(
+            "insert into public.subscriptions (user_id, status, leads_per_month, created_at) "
+            "select %s, 'cancelled', 1, now() - interval '1 day' from generate_series(1, %s)",
+            (partners[0], rows),
+        )
+        market.platform.execute("select extensions.pg_stat_statements_reset()")
+        with market.platform.transaction():
+            market.platform.execute("set local track_functions = 'all'")  # the platform's setting to make
+            market.platform.execute(
+                "update public.subscriptions set leads_per_month = leads_per_month + 1 where status = 'cancelled'"
+            )
+            # the row triggers' bookkeeping (updated_at) runs per row by design: following is what is counted
+            calls = {
+                r["funcname"]: r["calls"]
+                for r in market.platform.execute(
+                    "select funcname, calls from pg_stat_xact_user_functions where funcid not in ("
+                    "select tgfoid from pg_trigger where tgrelid = 'public.subscriptions'::regclass and tgtype & 1 = 1)"
+                )
+            }
+        market.platform.execute("delete from public.subscriptions where status = 'cancelled'")
+        return calls
+
+    few, many = calls_following(100), calls_following(20_000)
+    assert few == many, "calls per changed row, or a different path for big statements"
+    assert "follow_keys" in many
+    packed = [
+        r["query"]
+        for r in market.platform.execute(
+            "select query from extensions.pg_stat_statements where query like '%%jsonb_agg%%' "
+            "and (query like '%%new_rows%%' or query like '%%old_rows%%')"
+        )
+    ]
+    assert not packed, "the transition table's rows were packed into one array"
+    assert market.sync()["fixed"] == 0
