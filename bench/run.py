@@ -131,24 +131,39 @@ def explain_plans(url: str, lower_bound_sql: str) -> dict[str, str]:
         notices: list[str] = []
         conn.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
         conn.execute("load 'auto_explain'")
-        for setting in (
-            "auto_explain.log_min_duration = 0",
-            "auto_explain.log_analyze = on",
-            "auto_explain.log_buffers = on",
-            "auto_explain.log_nested_statements = on",
-            "auto_explain.log_level = notice",
-            "client_min_messages = notice",
-        ):
-            conn.execute(f"set {setting}")
         for name, call in (
             ("sync_cold", "select sync_segments_capacity()"),
             ("planner", f"select plan_segment_targets('{PLAN_DATE}')"),
         ):
+            # in each transaction: the rollback of the one before undoes its settings
+            for setting in (
+                "auto_explain.log_min_duration = 0",
+                "auto_explain.log_analyze = on",
+                "auto_explain.log_buffers = on",
+                "auto_explain.log_nested_statements = on",
+                "auto_explain.log_level = notice",
+                "client_min_messages = notice",
+            ):
+                conn.execute(f"set {setting}")
             notices.clear()
             conn.execute(call)
             conn.rollback()
             plans[name] = "\n\n".join(n for n in notices if "lead_segments" in n or "lead_segment_plans" in n)
     return plans
+
+
+def load_month_of_leads(url: str, per_partner: int = 20) -> None:
+    """The leads partners received this month before PLAN_DATE (bench/leads.sql), for the planner's month read."""
+    subprocess.run(
+        [
+            "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", platform_url(url),
+            "-v", f"plan_date={PLAN_DATE}", "-v", f"leads_per_partner={per_partner}",
+            "-f", str(BENCH / "leads.sql"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
+    )  # fmt: skip
 
 
 def main() -> int:
@@ -205,6 +220,7 @@ def main() -> int:
             (f"{PLAN_DATE} 23:00+01", args.partners // 2),
         )
         conn.execute("analyze")
+    load_month_of_leads(args.db)
 
     def noop_sync(conn: psycopg.Connection) -> dict[str, Any]:
         with conn.transaction():
@@ -231,6 +247,15 @@ def main() -> int:
 
     bench.measure("sync_churn_1pct", lambda c: scalar(c, "select sync_segments_capacity()"), prepare=churn)
     bench.measure("planner", lambda c: scalar(c, "select plan_segment_targets(%s)", (PLAN_DATE,)))
+    month_leads_sql = (BENCH / "month_leads.sql").read_text()
+
+    def planner_lower_bound(conn: psycopg.Connection) -> Any:
+        # the capacity read once and the month's leads read once: what a planner by the shares rule must do
+        conn.execute("select set_config('bench.plan_date', %s, false)", (PLAN_DATE,))
+        lower_bound(conn)
+        return conn.execute(month_leads_sql).fetchone()
+
+    bench.measure("planner_lower_bound", planner_lower_bound, rollback=False)
 
     console.print("following partner changes ...")
     measure_following(bench, args.partners)
@@ -271,6 +296,10 @@ def main() -> int:
         else:
             console.print(f"{name}: median {extra['median_s'] * 1000:,.1f} ms")
     console.print(f"segment rows written by a no-op sync: {noop_written}")
+    planner_ratio = bench.figures["planner"]["median_s"] / bench.figures["planner_lower_bound"]["median_s"]
+    console.print(
+        f"planner vs its own lower bound (the capacity and the month's leads, each read once): {planner_ratio:.2f}×"
+    )
     if reference_speedup is not None:
         console.print(f"sync (cold) vs the reference algorithm (cold): {reference_speedup:.1f}× faster")
 

@@ -197,7 +197,8 @@ def test_manual_test_json_lists_targets_of_new_segments(market, transports, caps
     sop_scenario(market)
     report = cli_json(capsys, *transports["direct"], "manual-test")
     targets = {t["code"]: t["target_leads_per_day"] for t in report["targets"]}
-    assert targets == {"loodgieter_zuid_holland": 1.33, "schilder_limburg": 0.32, "schilder_utrecht": 0.32}
+    # the second partner's 12 a month is shared by its two segments: 6 each, raised to the minimum of 5 a month
+    assert targets == {"loodgieter_zuid_holland": 1.33, "schilder_limburg": 0.17, "schilder_utrecht": 0.17}
     assert report["changed"]["new"] == sorted(targets)
 
 
@@ -253,10 +254,12 @@ def test_explain_names_the_rule_that_failed(market, transports, capsys, rule, tr
 
 def test_explain_for_a_partner_that_counts(market, transports, capsys):
     sop_scenario(market)
+    market.sync()
     rows = cli_json(capsys, *transports["supabase"], "explain", str(PARTNER))
     assert all(r["passed"] for r in rows)
     assert rows[2]["reason"].startswith("50 leads a month from subscription")
-    assert rows[-1]["reason"] == "50 leads a month to each of: loodgieter + zuid-holland"
+    assert rows[6]["reason"] == "feeds loodgieter + zuid-holland"
+    assert rows[7]["reason"] == "50 leads a month shared by 1 active segment: 50.00 each (loodgieter_zuid_holland)"
 
 
 def run_command(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -3,6 +3,8 @@ e-mail and the partners feeding a segment."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import psycopg
 import pytest
 
@@ -108,7 +110,7 @@ def test_the_preview_says_what_the_sync_would_do_and_writes_nothing(market):
 
 def test_the_overview_shows_capacity_and_the_planners_numbers(market):
     market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=50)
-    market.partner(["loodgieter"], ["zuid-holland"], max_open_leads=25)
+    market.partner(["loodgieter"], ["zuid-holland", "utrecht"], max_open_leads=25)
     market.partner(["schilder"], ["utrecht"], leads_per_month=10)
     market.sync()
     today = market.one("select (now() at time zone 'Europe/Amsterdam')::date")
@@ -122,19 +124,22 @@ def test_the_overview_shows_capacity_and_the_planners_numbers(market):
             (today,),
         )
     }
-    assert overview.keys() == plans.keys() == {LZ, "schilder_utrecht"}
+    assert overview.keys() == plans.keys() == {LZ, "loodgieter_utrecht", "schilder_utrecht"}
     for code, row in overview.items():
         plan = plans[code]
         assert (row["capacity_partners"], row["capacity_total_leads"]) == (
             plan["capacity_partners"],
             plan["capacity_total_leads"],
         )
+        assert (row["capacity_allocated"], row["capacity_open"]) == (plan["capacity_allocated"], plan["capacity_open"])
         assert (row["target_leads_per_day"], row["actual_leads"], row["lead_gap"]) == (
             plan["target_leads_per_day"],
             plan["actual_leads"],
             plan["lead_gap"],
         )
     assert (overview[LZ]["capacity_total_leads"], overview[LZ]["actual_leads"]) == (75, 1)
+    # the second partner's 25 a month is shared with loodgieter_utrecht: 50 + 12.5 of the 75 here
+    assert (overview[LZ]["capacity_allocated"], overview[LZ]["capacity_open"]) == (Decimal("62.50"), Decimal("62.50"))
 
 
 def test_the_overview_is_for_admins_only(market):

@@ -9,6 +9,7 @@ import select
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from leadstroom.runbook import Combination
@@ -42,6 +43,15 @@ def test_the_runbook_works_verbatim_on_the_demo(market):
     assert market.last_run()["fixed_count"] == 0
     combos = {(r["branch"], r["region"]): r for r in market.sql(combos_query)}
     assert combos[("loodgieter", "zuid-holland")]["capacity_total_leads"] >= 50
+    # Loodgietersbedrijf Maas now feeds utrecht and zuid-holland: its 50 a month is shared, 25 in each
+    market.sql("select plan_segment_targets()")
+    plan = market.one(
+        "select p.capacity_allocated, p.target_leads_per_month, p.target_leads_per_day from lead_segment_plans p "
+        "join lead_segments s on s.id = p.segment_id where s.code = %s and p.date = ("
+        "select (now() at time zone timezone)::date from segment_sync_settings)",
+        (LZ,),
+    )
+    assert tuple(plan.values()) == (25, 20, Decimal("0.67"))
 
 
 def test_manual_test_without_a_terminal_goes_straight_on(market, database_url):
@@ -100,6 +110,7 @@ def test_manual_test_in_a_terminal_waits_for_the_admins_sql(market, database_url
         os.write(primary, b"\n")
         after = read_until(primary, "Stap 5")
         after += read_until(primary, "Targets for", 30)
+        after += read_until(primary, " a day", 30)
         assert process.wait(30) == 0
     finally:
         if process.poll() is None:
@@ -108,3 +119,9 @@ def test_manual_test_in_a_terminal_waits_for_the_admins_sql(market, database_url
     # as the README's walkthrough says: the seed's own segments are run 1, the admin's SQL is run 2
     shown = " ".join(after.split())  # as read, whatever the terminal wrapped
     assert f"{LZ}: changed when the combination was committed (run 2, trigger change" in shown
+    # the new segment's target with its reason: Loodgietersbedrijf Maas feeds utrecht and zuid-holland now
+    assert (
+        f"{LZ}: 1 partner, 50 leads a month in all, shared with their other active segments: 25.00 a month here, "
+        "25.00 still open this month; target 20.00 a month (x 0.8, at least the minimum, at most the share) / "
+        "30 days = 0.67 a day"
+    ) in shown

@@ -249,7 +249,8 @@ def run(args: argparse.Namespace, client: LeadstroomClient, out: Output) -> int:
             out.line(
                 f"run {planned['run_id']}: planned {planned['segments_planned']} segments for {planned['date']} "
                 f"({planned['timezone']}), {planned['total_target_leads_per_day']} leads a day in all, "
-                f"{planned['zero_target_segments']} with target 0"
+                f"{planned['zero_target_segments']} with target 0; {planned['total_target_leads_per_month']} a month "
+                f"of {planned['total_capacity_allocated']} capacity shared ({planned['total_capacity_open']} open)"
             )
     elif args.command == "plans":
         date = args.date or dt.datetime.now(zone()).date().isoformat()

@@ -42,6 +42,8 @@ class PublicIndustriesUpdate(TypedDict):
 
 class PublicLeadSegmentPlans(BaseModel):
     actual_leads: int = Field(alias="actual_leads")
+    capacity_allocated: float = Field(alias="capacity_allocated")
+    capacity_open: float = Field(alias="capacity_open")
     capacity_partners: int = Field(alias="capacity_partners")
     capacity_total_leads: int = Field(alias="capacity_total_leads")
     created_at: datetime.datetime = Field(alias="created_at")
@@ -56,6 +58,8 @@ class PublicLeadSegmentPlans(BaseModel):
 
 class PublicLeadSegmentPlansInsert(TypedDict):
     actual_leads: NotRequired[Annotated[int, Field(alias="actual_leads")]]
+    capacity_allocated: NotRequired[Annotated[float, Field(alias="capacity_allocated")]]
+    capacity_open: NotRequired[Annotated[float, Field(alias="capacity_open")]]
     capacity_partners: NotRequired[Annotated[int, Field(alias="capacity_partners")]]
     capacity_total_leads: NotRequired[Annotated[int, Field(alias="capacity_total_leads")]]
     created_at: NotRequired[Annotated[datetime.datetime, Field(alias="created_at")]]
@@ -70,6 +74,8 @@ class PublicLeadSegmentPlansInsert(TypedDict):
 
 class PublicLeadSegmentPlansUpdate(TypedDict):
     actual_leads: NotRequired[Annotated[int, Field(alias="actual_leads")]]
+    capacity_allocated: NotRequired[Annotated[float, Field(alias="capacity_allocated")]]
+    capacity_open: NotRequired[Annotated[float, Field(alias="capacity_open")]]
     capacity_partners: NotRequired[Annotated[int, Field(alias="capacity_partners")]]
     capacity_total_leads: NotRequired[Annotated[int, Field(alias="capacity_total_leads")]]
     created_at: NotRequired[Annotated[datetime.datetime, Field(alias="created_at")]]
@@ -400,6 +406,8 @@ class PublicUserLocationPreferencesUpdate(TypedDict):
 class PublicSegmentOverview(BaseModel):
     actual_leads: Optional[int] = Field(alias="actual_leads")
     branch: Optional[str] = Field(alias="branch")
+    capacity_allocated: Optional[float] = Field(alias="capacity_allocated")
+    capacity_open: Optional[float] = Field(alias="capacity_open")
     capacity_partners: Optional[int] = Field(alias="capacity_partners")
     capacity_total_leads: Optional[int] = Field(alias="capacity_total_leads")
     code: Optional[str] = Field(alias="code")

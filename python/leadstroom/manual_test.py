@@ -24,6 +24,23 @@ def wait_for_the_admin(out: Output, *, assume_yes: bool, ask: Callable[[str], st
     return answer.strip().lower() not in ("q", "quit", "stop")
 
 
+def target_reason(plan: dict[str, Any], ratio: float, days_per_month: int) -> str:
+    """Why a segment's target is what it is, in the planner's terms: its share of its partners' capacity (each
+    partner's capacity divided by the active segments it feeds), what is still open this month, the ratio."""
+    partners = plan["capacity_partners"]
+    head = (
+        f"{plan['code']}: {partners} partner{'' if partners == 1 else 's'}, {plan['capacity_total_leads']} leads a "
+        f"month in all, shared with their other active segments: {float(plan['capacity_allocated']):.2f} a month "
+        f"here, {float(plan['capacity_open']):.2f} still open this month"
+    )
+    if float(plan["target_leads_per_day"]) == 0:
+        return f"{head}; target 0 (nothing open, or the segment is not active)"
+    return (
+        f"{head}; target {float(plan['target_leads_per_month']):.2f} a month (x {ratio:g}, at least the minimum, "
+        f"at most the share) / {days_per_month} days = {float(plan['target_leads_per_day']):.2f} a day"
+    )
+
+
 def run_manual_test(
     client: LeadstroomClient,
     out: Output,
@@ -93,6 +110,12 @@ def run_manual_test(
         PLAN_COLUMNS,
         empty="no new or reactivated segments in this run",
     )
+    settings = client.settings()
+    report["reasons"] = reasons = [
+        target_reason(row, settings.target_ratio, settings.days_per_month) for row in targets
+    ]
+    for reason in reasons:
+        out.line(reason)
     report["active_segments_after"] = sorted(after.active)
     if out.as_json:
         out.json(report)

@@ -43,19 +43,26 @@ RUN_COLUMNS = Columns(
     ("id", "kind", "trigger", "status", "started_at", "changes"),
     ("caller", "finished_at", "scheduled_for", "plan_date", "fixed_count", "error"),
 )
+# allocated ("share") and open capacity next to the target: a segment's share of its partners' capacity (leads a
+# month) and what they can still take this month through it, the planner's inputs; the rest is in --wide
 OVERVIEW_COLUMNS = Columns(
-    ("code", "active", "capacity_total_leads", "target_leads_per_day", "actual_leads", "lead_gap"),
-    ("capacity_partners", "branch", "region"),
+    ("code", "active", "capacity_allocated", "capacity_open", "target_leads_per_day", "lead_gap"),
+    ("actual_leads", "capacity_partners", "capacity_total_leads", "branch", "region"),
 )
 PLAN_COLUMNS = Columns(
-    ("code", "capacity_total_leads", "target_leads_per_day", "actual_leads", "lead_gap"),
-    ("capacity_partners", "target_leads_per_month", "lead_gap_percentage", "updated_at"),
-)
+    ("code", "capacity_allocated", "capacity_open", "target_leads_per_day", "lead_gap"),
+    (
+        "target_leads_per_month", "capacity_partners", "capacity_total_leads", "actual_leads",
+        "lead_gap_percentage", "updated_at",
+    ),
+)  # fmt: skip
 PARTNER_COLUMNS = Columns(("email", "counts", "effective_capacity"), ("company_name", "partner_id"))
 EXPLAIN_COLUMNS = Columns(("step", "rule", "passed", "reason"))
 HEADERS = {
     "capacity_partners": "partners",
     "capacity_total_leads": "leads/month",
+    "capacity_allocated": "share",
+    "capacity_open": "open",
     "target_leads_per_day": "target/day",
     "target_leads_per_month": "target/month",
     "actual_leads": "actual",

@@ -42,6 +42,10 @@ class PlanResult(TypedDict):
     segments_planned: int
     active_segments: int
     zero_target_segments: int
+    # what the plan adds up to: the partners' capacity shared by segments, what is open this month, the targets
+    total_capacity_allocated: float
+    total_capacity_open: float
+    total_target_leads_per_month: float
     total_target_leads_per_day: float
     total_actual_leads: int
     plans_written: int

@@ -1,5 +1,7 @@
 -- Why a partner does or does not count as capacity: one row per rule of the contract, in order, with
 -- whether it passed and a reason a person can act on. The SOP's troubleshooting list, answered by the database.
+-- For a partner that feeds combinations, two more rows say how the planner uses its capacity: how many active
+-- segments share it and its share in each, and the leads it received this month (what is still open).
 -- security definer: reads the partner's subscriptions, payment methods and preferences; admins may explain
 -- anyone, a partner only itself.
 create or replace function private.explain_partner_capacity(p_partner_id uuid)
@@ -16,6 +18,12 @@ declare
     v_regions text[];
     v_inactive_regions text[];
     v_combinations text[];
+    v_shared_by text[];
+    v_share numeric;
+    v_timezone text;
+    v_today date;
+    v_received bigint;
+    v_received_today bigint;
 begin
     -- a null id must not slip past the check: `auth.uid() = null` is null, not false
     if not (
@@ -48,12 +56,26 @@ begin
     inner join public.regions as r on r.code = ulp.location_code
     where ulp.user_id = p_partner_id and ulp.is_enabled;
 
-    select array_agg(i.slug || ' + ' || r.code order by i.slug, r.code)
-    into v_combinations
-    from private.capacity_pairs as cp
-    inner join public.industries as i on i.id = cp.industry_id and i.is_active
-    inner join public.regions as r on r.code = cp.region and r.is_active
-    where cp.partner_id = p_partner_id;
+    select
+        array_agg(pc.branch || ' + ' || pc.region order by pc.branch, pc.region),
+        array_agg(s.code order by s.code) filter (where s.is_active)
+    into v_combinations, v_shared_by
+    from private.partner_combinations as pc
+    left join public.lead_segments as s on pc.branch = s.branch and pc.region = s.region
+    where pc.partner_id = p_partner_id and pc.feeds;
+
+    -- the configured zone's calendar month so far (the planner counts those before the day it plans)
+    select st.timezone into strict v_timezone from public.segment_sync_settings as st;
+    v_today := private.local_today();
+    select
+        pg_catalog.count(*),
+        pg_catalog.count(*) filter (where l.created_at >= v_today::timestamp at time zone v_timezone)
+    into v_received, v_received_today
+    from public.leads as l
+    where
+        l.partner_id = p_partner_id
+        and l.created_at >= pg_catalog.date_trunc('month', v_today)::timestamp at time zone v_timezone;
+    v_share := v_partner.effective_capacity::numeric / nullif(pg_catalog.cardinality(v_shared_by), 0);
 
     return query values
     (
@@ -116,13 +138,48 @@ begin
     (
         7, 'contributes to combinations', v_combinations is not null,
         case when v_combinations is not null
-            then pg_catalog.format(
-                '%s leads a month to each of: %s',
-                v_partner.effective_capacity, pg_catalog.array_to_string(v_combinations, ', ')
-            )
+            then 'feeds ' || pg_catalog.array_to_string(v_combinations, ', ')
             else 'contributes to no combination: see the rules above that did not pass'
         end
-    );
+    )
+    -- the planner's view of a partner that feeds combinations
+    union all
+    select
+        8, 'capacity shared by segments', v_shared_by is not null,
+        case when v_shared_by is not null
+            then pg_catalog.format(
+                '%s leads a month shared by %s active segment%s: %s each (%s)',
+                v_partner.effective_capacity, pg_catalog.cardinality(v_shared_by),
+                case when pg_catalog.cardinality(v_shared_by) = 1 then '' else 's' end,
+                pg_catalog.round(v_share, 2), pg_catalog.array_to_string(v_shared_by, ', ')
+            )
+            else 'no active segment for its combinations yet: the sync creates them'
+        end
+    where v_combinations is not null
+    union all
+    select
+        9, 'capacity open this month', v_received < v_partner.effective_capacity,
+        pg_catalog.format(
+            '%s lead%s received this month (%s), %s of them today: %s of %s still open%s',
+            v_received, case when v_received = 1 then '' else 's' end, v_timezone, v_received_today,
+            greatest(0, v_partner.effective_capacity - v_received), v_partner.effective_capacity,
+            case when v_shared_by is not null
+                then pg_catalog.format(
+                    ', %s in each segment',
+                    pg_catalog.round(
+                        greatest(0, v_partner.effective_capacity - v_received)::numeric
+                        / pg_catalog.cardinality(v_shared_by),
+                        2
+                    )
+                )
+                else ''
+            end
+        )
+        || case when v_received >= v_partner.effective_capacity
+            then '; full: the planner plans no leads for it until next month'
+            else ''
+        end
+    where v_combinations is not null;
 end;
 $$;
 

@@ -1,5 +1,6 @@
 -- The rows of public.segment_overview: every segment with its current capacity and today's plan (configured
--- time zone): target, actual leads and gap as the planner wrote them (null before today is planned).
+-- time zone): its share of its partners' capacity (allocated) and what they can still take this month through
+-- it (open), target, actual leads and gap as the planner wrote them (null before today is planned).
 -- security definer: aggregates every partner's capacity for the admins it admits.
 create or replace function private.segment_overview_rows()
 returns table (
@@ -10,6 +11,8 @@ returns table (
     is_held boolean,
     capacity_partners bigint,
     capacity_total_leads bigint,
+    capacity_allocated numeric,
+    capacity_open numeric,
     target_leads_per_day numeric,
     actual_leads integer,
     lead_gap numeric
@@ -32,6 +35,8 @@ begin
         s.held_at is not null,
         coalesce(cc.capacity_partners, 0),
         coalesce(cc.capacity_total_leads, 0),
+        p.capacity_allocated,
+        p.capacity_open,
         p.target_leads_per_day,
         p.actual_leads,
         p.lead_gap

@@ -1,6 +1,6 @@
--- The partners feeding a segment: everyone with both of its preferences enabled, whether they count as capacity
--- now and with how many leads a month, counting partners first. 42501 for a caller who is not an admin, PT404 for
--- an unknown code.
+-- The partners feeding a segment: everyone with both of its preferences enabled (private.partner_combinations),
+-- whether they count as capacity there now and with how many leads a month, counting partners first. 42501 for
+-- a caller who is not an admin, PT404 for an unknown code.
 -- security definer: reads every partner's preferences, subscriptions and account for the admins it admits.
 create or replace function private.segment_partners(p_code text)
 returns table (partner_id uuid, email text, company_name text, counts boolean, effective_capacity integer)
@@ -18,16 +18,12 @@ begin
         raise exception 'no segment with code "%"', p_code using errcode = 'PT404';
     end if;
     return query
-    select pc.partner_id, u.email, p.company_name, pc.counts, pc.effective_capacity
-    from public.user_industry_preferences as uip
-    inner join public.industries as i on uip.industry_id = i.id and i.slug = v_segment.branch
-    inner join public.user_location_preferences as ulp
-        on uip.user_id = ulp.user_id and ulp.location_code = v_segment.region and ulp.is_enabled
-    inner join private.partner_capacity_lookup as pc on uip.user_id = pc.partner_id
+    select pc.partner_id, u.email, p.company_name, pc.feeds, pc.capacity
+    from private.partner_combinations as pc
     inner join public.profiles as p on pc.partner_id = p.id
     left join auth.users as u on p.id = u.id
-    where uip.is_enabled
-    order by pc.counts desc, pc.effective_capacity desc, u.email;
+    where pc.branch = v_segment.branch and pc.region = v_segment.region
+    order by pc.feeds desc, pc.capacity desc, u.email;
 end;
 $$;
 

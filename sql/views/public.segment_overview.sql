@@ -1,5 +1,6 @@
 -- One row per segment for admins: code, branch, region, whether it is active or held, its current capacity,
--- and today's target, actual leads and gap (configured time zone; null before today is planned).
+-- and today's allocated and open capacity, target, actual leads and gap (configured time zone; null before
+-- today is planned).
 -- security_invoker: it runs as the reader; private.segment_overview_rows admits only admins.
 create or replace view public.segment_overview
 with (security_invoker = true)
@@ -12,6 +13,8 @@ select
     o.is_held,
     o.capacity_partners,
     o.capacity_total_leads,
+    o.capacity_allocated,
+    o.capacity_open,
     o.target_leads_per_day,
     o.actual_leads,
     o.lead_gap
