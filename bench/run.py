@@ -184,7 +184,7 @@ def main() -> int:
     lower_bound_sql = (BENCH / "lower_bound.sql").read_text()
 
     with bench.connect() as conn:
-        pairs = scalar(conn, "select count(*) from private.capacity_pairs")
+        pairs = scalar(conn, "select count(*) from private.partner_combinations_scan where feeds")
         version = scalar(conn, "select version()")
 
     def lower_bound(conn: psycopg.Connection) -> Any:

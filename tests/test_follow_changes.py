@@ -292,7 +292,7 @@ def test_the_nightly_sync_reports_what_it_had_to_fix(market):
 
 
 def test_the_lookup_view_and_the_aggregate_agree_on_every_partner(market):
-    """Following uses private.partner_capacity_lookup, the sync private.partner_capacity: one rule, two forms."""
+    """Following reads the rule with a lookup per partner, the sync and the planner in one pass: the same rule."""
     market.sql("update segment_sync_settings set require_active_payment_method = true")
     statuses = ["active", "trialing", "cancelled"]
     for n in range(36):
@@ -328,3 +328,8 @@ def test_the_lookup_view_and_the_aggregate_agree_on_every_partner(market):
     )
     assert by_rule == market.sql("select * from get_branch_region_capacity_combos()")
     assert len(by_rule) == 3
+    # and the rule read row by row (following, a few segments) equals the rule read in one pass (sync, planner)
+    every_row = "select * from private.{} order by partner_id, branch, region"
+    looked_up = market.sql(every_row.format("partner_combinations"))
+    assert looked_up == market.sql(every_row.format("partner_combinations_scan"))
+    assert len({r["feeds"] for r in looked_up}) == 2, "rows that feed and rows that do not"

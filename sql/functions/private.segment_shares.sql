@@ -2,7 +2,8 @@
 -- partners and their capacity (as in the combos), its share of their capacity (capacity_allocated: each partner's
 -- capacity divided by the number k_p of active segments it feeds) and what they can still take this month through
 -- it (capacity_open: each partner's capacity less the leads it received in D's month before D, divided by k_p),
--- and its leads of D (configured time zone). Every partner's combinations come from private.partner_combinations.
+-- and its leads of D (configured time zone). Every partner's combinations come from private.partner_combinations
+-- (private.partner_combinations_scan for every segment).
 -- p_segment_ids null: every active segment and every segment with a plan for D (a segment deactivated since is
 -- re-planned to 0). Else just those segments, computed from their own partners only (following a change): two
 -- separate statements, so a few segments never plan or run the marketplace-wide aggregate.
@@ -36,7 +37,8 @@ begin
         return query
         with feeding as (
             select pc.partner_id, pc.capacity, s.id as segment_id, s.is_active
-            from private.partner_combinations as pc
+            -- every row of the rule, in one pass
+            from private.partner_combinations_scan as pc
             inner join public.lead_segments as s on pc.branch = s.branch and pc.region = s.region
             where pc.feeds
         ),
