@@ -1,4 +1,4 @@
-"""Fixtures: one real PostgreSQL 15 server, deployed once per session the way users deploy.
+"""Fixtures: one real PostgreSQL server (15 or 17), deployed once per session the way users deploy.
 
 The server is the throwaway cluster that `make test` starts (LEADSTROOM_TEST_DB); run alone, pytest starts
 it itself. pytest-postgresql's `postgresql_noproc` describes that server. The session deploys with the

@@ -15,7 +15,7 @@ begin
     perform private.assert_admin();
     select s.* into v_segment from public.lead_segments as s where s.code = p_code;
     if not found then
-        raise exception 'no segment with code "%"', p_code using errcode = 'PT404';
+        raise exception 'no segment with code "%"', private.input_excerpt(p_code) using errcode = 'PT404';
     end if;
     return query
     select pc.partner_id, u.email, p.company_name, pc.feeds, pc.capacity
