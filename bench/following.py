@@ -176,6 +176,7 @@ def change_during_sync(bench: Any, label: str = "change_during_sync") -> dict[st
     waits = []
     for partner in partners:
         with bench.connect() as syncing, bench.connect() as changing:
+            syncing.autocommit = False  # rolled back below: a cold sync stays cold for the next repetition
             sync = threading.Thread(target=lambda c=syncing: c.execute("select sync_segments_capacity()"))
             sync.start()
             time.sleep(0.05)  # the sync is now in its aggregate
