@@ -429,7 +429,7 @@ def blocks_to_plan_a_new_segment(market, others: int) -> int:
     assert "loodgieter_zeeland" in market.active_codes()
     return market.platform.execute(
         "select coalesce(sum(calls), 0) as calls, coalesce(sum(shared_blks_hit + shared_blks_read), 0) as blocks "
-        "from extensions.pg_stat_statements where query like '%%with targets as%%'"
+        "from extensions.pg_stat_statements where query like '%%targets as materialized%%'"
     ).fetchone()
 
 
@@ -438,4 +438,5 @@ def test_followings_plan_reads_the_new_segments_partners_not_the_marketplace(mar
     must stay index-driven. A marketplace-wide aggregate would read every partner's rows."""
     small, large = blocks_to_plan_a_new_segment(market, 20), blocks_to_plan_a_new_segment(market, 4000)
     assert small["calls"] == large["calls"] == 1, "pg_stat_statements did not see the few-segment statement"
-    assert large["blocks"] <= small["blocks"] + 20, f"blocks grew with the marketplace: {small} -> {large}"
+    # a few more for indexes a level deeper and the rare side's candidates; the aggregate reads thousands
+    assert large["blocks"] <= small["blocks"] + 60, f"blocks grew with the marketplace: {small} -> {large}"

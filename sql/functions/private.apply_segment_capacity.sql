@@ -23,28 +23,49 @@ declare
     v_branches text[];
     v_regions text[];
     v_has_capacity boolean[];
+    v_unsegmented_branches text[];
+    v_unsegmented_regions text[];
 begin
     if not private.lock_combinations(p_branches, p_regions, p_lock_deadline) then
         return null;
     end if;
 
     -- which of them has capacity now, read after the locks: a combination has it while one partner feeds it
-    -- (private.partner_combinations). A few are looked up one by one until the first partner; many (a sync,
-    -- following switched on) are checked against the aggregate of the same rule in one hashed pass, cheaper
-    -- than a lookup each from a few thousand on (tests/test_follow_changes.py proves both forms agree).
+    -- (private.partner_combinations). A few are looked up one by one until the first partner, from the rare
+    -- side's partners when a side of a combination without an active segment is rare
+    -- (private.few_candidate_partners: a new region or branch); many (a
+    -- sync, following switched on) are checked against the aggregate of the same rule in one hashed pass,
+    -- cheaper than a lookup each from a few thousand on (tests/test_follow_changes.py proves the forms agree).
     if pg_catalog.cardinality(p_branches) <= 2000 then
-        select array_agg(c.branch), array_agg(c.region), array_agg(c.has_capacity)
+        -- an active segment's partners are common enough to find one at once: candidates for the others
+        select array_agg(d.branch), array_agg(d.region)
+        into v_unsegmented_branches, v_unsegmented_regions
+        from (select distinct u.branch, u.region from unnest(p_branches, p_regions) as u (branch, region)) as d
+        where not exists (
+            select from public.lead_segments as s where s.branch = d.branch and s.region = d.region and s.is_active
+        );
+
+        select
+            array_agg(d.branch),
+            array_agg(d.region),
+            array_agg(
+                case
+                    when rare.candidates is null then exists (
+                        select from private.partner_combinations as pc
+                        where pc.branch = d.branch and pc.region = d.region and pc.feeds
+                    )
+                    else exists (
+                        select from private.partner_combinations as pc
+                        where
+                            pc.partner_id = any(rare.candidates)
+                            and pc.branch = d.branch and pc.region = d.region and pc.feeds
+                    )
+                end
+            )
         into v_branches, v_regions, v_has_capacity
-        from (
-            select
-                d.branch,
-                d.region,
-                exists (
-                    select from private.partner_combinations as pc
-                    where pc.branch = d.branch and pc.region = d.region and pc.feeds
-                ) as has_capacity
-            from (select distinct u.branch, u.region from unnest(p_branches, p_regions) as u (branch, region)) as d
-        ) as c;
+        from (select distinct u.branch, u.region from unnest(p_branches, p_regions) as u (branch, region)) as d
+        left join private.few_candidate_partners(v_unsegmented_branches, v_unsegmented_regions) as rare
+            on d.branch = rare.branch and d.region = rare.region;
     else
         select array_agg(d.branch), array_agg(d.region), array_agg(cc.branch is not null)
         into v_branches, v_regions, v_has_capacity

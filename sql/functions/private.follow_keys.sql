@@ -16,6 +16,8 @@ language plpgsql
 set search_path = ''
 -- one plan for every call: re-planning these statements for each partner change would cost more than running them
 set plan_cache_mode = force_generic_plan
+-- the generic plans' estimates are marketplace-sized; compiling them costs more than running them for a change
+set jit = off
 as $$
 declare
     v_branches text[];
@@ -43,6 +45,13 @@ begin
 
         partners as (
             select distinct k.partner_id from keys as k where k.partner_id is not null
+        ),
+
+        -- keys of partners whose profile is gone (materialized: checked before any segment is read)
+        departed as materialized (
+            select k.branch, k.region
+            from keys as k
+            where k.partner_id is not null and not exists (select from public.profiles as p where p.id = k.partner_id)
         ),
 
         -- every preference a partner has, enabled or not: a superset of the pairs it feeds or fed; through the
@@ -79,18 +88,17 @@ begin
             left join branches_of as b on k.branch is null and b.partner_id = k.partner_id
             left join regions_of as r on k.region is null and r.partner_id = k.partner_id
             where k.partner_id is not null
-            -- a deleted partner's cascade empties both preference tables before their triggers run: its
-            -- deleted preferences take every active segment of their branch or region along
+            -- a deleted partner's cascade empties both preference tables before their triggers run (they
+            -- reference profiles): its deleted preferences take every active segment of their branch or region
+            -- along. Only then: a partner that is still there pairs what it has, one without regions feeds nothing.
             union
             select s.branch, s.region
-            from keys as k
-            inner join public.lead_segments as s on k.branch = s.branch and s.is_active
-            where k.partner_id is not null and not exists (select from regions_of as r where r.partner_id = k.partner_id)
+            from departed as d
+            inner join public.lead_segments as s on d.branch = s.branch and s.is_active
             union
             select s.branch, s.region
-            from keys as k
-            inner join public.lead_segments as s on k.region = s.region and s.is_active
-            where k.partner_id is not null and not exists (select from branches_of as b where b.partner_id = k.partner_id)
+            from departed as d
+            inner join public.lead_segments as s on d.region = s.region and s.is_active
         )
 
         select coalesce(array_agg(p.branch), '{}'), coalesce(array_agg(p.region), '{}')

@@ -19,30 +19,52 @@ declare
         when 'subscriptions' then array['updated_at']  -- created_at decides which subscription is the latest
         else array['created_at', 'updated_at', 'full_name', 'company_name', 'location_name']
     end;
-    v_rows text := case tg_op
-        when 'INSERT' then 'select pg_catalog.to_jsonb(n) as r from new_rows as n'
-        when 'DELETE' then 'select pg_catalog.to_jsonb(o) as r from old_rows as o'
-        else
-            'select v.r from old_rows as o inner join new_rows as n on o.id = n.id '
-            || 'cross join lateral (values (pg_catalog.to_jsonb(o)), (pg_catalog.to_jsonb(n))) as v (r) '
-            || 'where pg_catalog.to_jsonb(o) - $1 is distinct from pg_catalog.to_jsonb(n) - $1'
-    end;
     v_partners uuid[];
+    v_industry_ids bigint[];
     v_branches text[];
     v_regions text[];
 begin
     if v_mode = 'off' then
         return null;
     end if;
-    -- the changed keys, not the rows: a statement of any size fits
-    execute pg_catalog.format(
-        'select array_agg(k.partner_id), array_agg(k.branch), array_agg(k.region) from ('
-        || 'select distinct (c.r ->> %L)::uuid as partner_id, i.slug as branch, c.r ->> %L as region '
-        || 'from (%s) as c left join public.industries as i on (c.r ->> %L)::bigint = i.id) as k',
-        v_partner_key, 'location_code', v_rows, 'industry_id'
-    )
-    into v_partners, v_branches, v_regions
-    using v_ignored;
+    -- the changed keys, not the rows: a statement of any size fits. Static statements, one per kind of trigger,
+    -- so each trigger plans them once per session instead of at every change.
+    if tg_op = 'INSERT' then
+        select array_agg(k.partner_id), array_agg(k.industry_id), array_agg(k.region)
+        into v_partners, v_industry_ids, v_regions
+        from (
+            select distinct (c.r ->> v_partner_key)::uuid as partner_id, (c.r ->> 'industry_id')::bigint as industry_id,
+                c.r ->> 'location_code' as region
+            from (select pg_catalog.to_jsonb(n) as r from new_rows as n) as c
+        ) as k;
+    elsif tg_op = 'DELETE' then
+        select array_agg(k.partner_id), array_agg(k.industry_id), array_agg(k.region)
+        into v_partners, v_industry_ids, v_regions
+        from (
+            select distinct (c.r ->> v_partner_key)::uuid as partner_id, (c.r ->> 'industry_id')::bigint as industry_id,
+                c.r ->> 'location_code' as region
+            from (select pg_catalog.to_jsonb(o) as r from old_rows as o) as c
+        ) as k;
+    else
+        -- both sides of each row that changed in a column the rule reads
+        select array_agg(k.partner_id), array_agg(k.industry_id), array_agg(k.region)
+        into v_partners, v_industry_ids, v_regions
+        from (
+            select distinct (c.r ->> v_partner_key)::uuid as partner_id, (c.r ->> 'industry_id')::bigint as industry_id,
+                c.r ->> 'location_code' as region
+            from old_rows as o
+            inner join new_rows as n on o.id = n.id
+            cross join lateral (values (pg_catalog.to_jsonb(o)), (pg_catalog.to_jsonb(n))) as c (r)
+            where pg_catalog.to_jsonb(o) - v_ignored is distinct from pg_catalog.to_jsonb(n) - v_ignored
+        ) as k;
+    end if;
+    -- a preference's industry as its branch
+    v_branches := array(
+        select i.slug
+        from unnest(v_industry_ids) with ordinality as k (industry_id, position)
+        left join public.industries as i on k.industry_id = i.id
+        order by k.position
+    );
     perform private.follow_change(v_partners, v_branches, v_regions, v_mode);
     return null;
 end;

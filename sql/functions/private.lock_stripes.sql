@@ -22,7 +22,8 @@ begin
             order by s.stripe
             for update
         ) as taken
-        where l.stripe = taken.stripe;
+        -- the stripes again: the updated rows are then read through the index, not the whole table
+        where l.stripe = taken.stripe and l.stripe = any(p_stripes);
         return true;
     end if;
     -- attempts, not rows: all stripes at once or none, again after a short pause until the deadline
@@ -36,7 +37,7 @@ begin
                 order by s.stripe
                 for update nowait
             ) as taken
-            where l.stripe = taken.stripe;
+            where l.stripe = taken.stripe and l.stripe = any(p_stripes);
             return true;
         exception
             when lock_not_available then

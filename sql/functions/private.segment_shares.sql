@@ -94,42 +94,70 @@ begin
         );
     else
         return query
-        with targets as (
+        with segments as materialized (
             select s.id, s.branch, s.region, s.is_active
             from public.lead_segments as s
             where s.id = any(p_segment_ids)
         ),
 
+        targets as materialized (
+            select s.*, rare.candidates
+            from segments as s
+            left join private.few_candidate_partners(
+                array(select x.branch from segments as x order by x.id),
+                array(select x.region from segments as x order by x.id)
+            ) as rare on s.branch = rare.branch and s.region = rare.region
+        ),
+
         -- per segment, its own combination's partners: a lateral lookup that is not flattened (offset 0), so
         -- the generic plan following uses probes the indexes per combination instead of hashing every
-        -- partner's preferences (tests/test_planner_shares.py counts the blocks it reads)
+        -- partner's preferences (tests/test_planner_shares.py counts the blocks it reads); from the rare
+        -- side's partners when a side is rare (a new region or branch: private.few_candidate_partners)
         feeding as (
             select t.id as segment_id, t.is_active, pc.partner_id, pc.capacity
             from targets as t
             cross join lateral (
                 select own.partner_id, own.capacity
                 from private.partner_combinations as own
-                where own.branch = t.branch and own.region = t.region and own.feeds
+                where t.candidates is null and own.branch = t.branch and own.region = t.region and own.feeds
+                offset 0
+            ) as pc
+            union all
+            select t.id as segment_id, t.is_active, pc.partner_id, pc.capacity
+            from targets as t
+            cross join lateral (
+                select own.partner_id, own.capacity
+                from private.partner_combinations as own
+                where
+                    own.partner_id = any(t.candidates)
+                    and own.branch = t.branch and own.region = t.region and own.feeds
                 offset 0
             ) as pc
         ),
 
-        -- per partner, through its own rows only: how many active segments share it, and its leads this month
-        shared as (
-            select f.*, k.segments as k, d.leads as delivered
-            from feeding as f
+        -- per partner (once, however many of the segments it feeds), through its own rows only: how many active
+        -- segments share it, and its leads this month
+        partner_shares as (
+            select p.partner_id, k.segments as k, d.leads as delivered
+            from (select distinct f.partner_id from feeding as f) as p
             cross join lateral (
                 select pg_catalog.count(*) as segments
                 from private.partner_combinations as own
                 inner join public.lead_segments as s
                     on own.branch = s.branch and own.region = s.region and s.is_active
-                where own.partner_id = f.partner_id and own.feeds
+                where own.partner_id = p.partner_id and own.feeds
             ) as k
             cross join lateral (
                 select pg_catalog.count(*) as leads
                 from public.leads as l
-                where l.partner_id = f.partner_id and l.created_at >= v_month_start and l.created_at < v_day_start
+                where l.partner_id = p.partner_id and l.created_at >= v_month_start and l.created_at < v_day_start
             ) as d
+        ),
+
+        shared as (
+            select f.*, ps.k, ps.delivered
+            from feeding as f
+            inner join partner_shares as ps on f.partner_id = ps.partner_id
         ),
 
         per_segment as (

@@ -1,0 +1,79 @@
+"""A change costs what it touches: a new partner in a region nobody asks for yet, in a branch many partners ask
+for, reads its own rows and not the branch's partners, also when following creates its segment and plans it
+(private.few_candidate_partners). Counted in blocks read by every statement of the sign-up, so the test does
+not depend on the machine's speed."""
+
+from __future__ import annotations
+
+# `others` partners in loodgieter and in one of 20 other branches, each in the same three regions: the generic
+# plans think a branch has a tenth of the partners a region has, so a lookup of (loodgieter, a new region) that
+# starts from the branch walks every one of them.
+CROWDED_BRANCH_SQL = """
+insert into auth.users (id, email)
+select md5('crowd' || g)::uuid, 'crowd' || g || '@example.nl' from generate_series(1, %(n)s) g;
+insert into profiles (id, company_name, is_active_for_routing, max_open_leads)
+select md5('crowd' || g)::uuid, 'Crowd ' || g, true, 20 from generate_series(1, %(n)s) g;
+insert into industries (name, slug)
+select 'Crowd ' || b, 'crowd-' || b from generate_series(0, 19) b on conflict (slug) do nothing;
+insert into user_industry_preferences (user_id, industry_id, is_enabled)
+select md5('crowd' || g)::uuid, i.id, true
+from generate_series(1, %(n)s) g
+join industries i on i.slug in ('loodgieter', 'crowd-' || (g %% 20));
+insert into user_location_preferences (user_id, location_code, is_enabled)
+select md5('crowd' || g)::uuid, r.code, true
+from generate_series(1, %(n)s) g cross join (select code from regions order by code limit 3) r;
+"""
+
+
+def blocks_of_a_sign_up(market, others: int) -> int:
+    """Blocks read by all statements of one partner's sign-up into (loodgieter, a region nobody asks for), with
+    following on, in a marketplace with `others` partners in loodgieter."""
+    market.reset()
+    market.industry("loodgieter")
+    for statement in CROWDED_BRANCH_SQL.split(";\n")[:-1]:
+        market.sql(statement, {"n": others})
+    market.region("nieuwland")
+    market.region("nieuwdorp")
+    market.sync()
+    market.sql("analyze")
+    market.follow()
+    market.partner(["loodgieter"], ["nieuwland"], leads_per_month=30)  # warm-up: plans are cached per session
+    market.platform.execute("select extensions.pg_stat_statements_reset()")
+    market.partner(["loodgieter"], ["nieuwdorp"], leads_per_month=30)
+    assert "loodgieter_nieuwdorp" in market.active_codes(), "following did not create the new segment"
+    return market.platform.execute(
+        "select coalesce(sum(shared_blks_hit + shared_blks_read), 0)::int as blocks from extensions.pg_stat_statements "
+        "where toplevel and query not like '%%pg_stat_statements%%'"
+    ).fetchone()["blocks"]
+
+
+def test_a_new_partner_in_a_new_region_of_a_crowded_branch_reads_its_own_rows(market):
+    small, large = blocks_of_a_sign_up(market, 20), blocks_of_a_sign_up(market, 3000)
+    assert small > 0, "pg_stat_statements saw nothing of the sign-up"
+    # indexes may grow by a level; walking the branch reads blocks for each of its 3,000 partners (30-60x)
+    assert large <= 1.5 * small, f"blocks grew with the branch: {small} -> {large}"
+
+
+def blocks_of_a_first_branch(market, segments: int) -> int:
+    """Blocks read by a new partner's first branch preference (no region yet) with following on, where one
+    partner already feeds `segments` segments of that branch."""
+    market.reset()
+    regions = [market.region(f"gebied-{n}") for n in range(segments)]
+    market.partner(["schilder"], regions, leads_per_month=500)
+    market.follow()
+    newcomer = market.user()
+    market.prefer_industry(newcomer, "loodgieter")  # warm-up: plans are cached per session
+    market.platform.execute("select extensions.pg_stat_statements_reset()")
+    market.prefer_industry(newcomer, "schilder")
+    return market.platform.execute(
+        "select coalesce(sum(shared_blks_hit + shared_blks_read), 0)::int as blocks from extensions.pg_stat_statements "
+        "where toplevel and query like 'insert into user_industry_preferences%%'"
+    ).fetchone()["blocks"]
+
+
+def test_a_branch_before_any_region_checks_no_segment_of_that_branch(market):
+    """A partner without regions feeds nothing, so its first branch changes nothing; only a deleted partner's
+    preferences (whose other side the cascade has already removed) take their branch's segments along."""
+    small, large = blocks_of_a_first_branch(market, 3), blocks_of_a_first_branch(market, 400)
+    assert small > 0, "pg_stat_statements saw nothing of the preference"
+    assert large <= 1.5 * small, f"blocks grew with the branch's segments: {small} -> {large}"
