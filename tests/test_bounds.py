@@ -150,6 +150,6 @@ def test_a_short_input_is_quoted_whole(market, admin):
     with request_as(market.conn, admin) as db, pytest.raises(psycopg.Error) as err:
         db.execute("select release_segment('a_b')")
     assert err.value.diag.message_primary == 'no segment with code "a_b"'
-    assert market.one("select private.input_excerpt(repeat('é', 100))") == "é" * 100
-    assert market.one("select private.input_excerpt(repeat('é', 101))") == "é" * 100 + "…"
-    assert market.one("select private.input_excerpt(null)") is None
+    assert market.one("select guarded.input_excerpt(repeat('é', 100))") == "é" * 100
+    assert market.one("select guarded.input_excerpt(repeat('é', 101))") == "é" * 100 + "…"
+    assert market.one("select guarded.input_excerpt(null)") is None

@@ -8,7 +8,7 @@ FUNCTION_FILES = sorted((ROOT / "sql" / "functions").glob("*.sql"))
 VIEW_FILES = sorted((ROOT / "sql" / "views").glob("*.sql"))
 
 OURS = (
-    "n.nspname in ('public', 'private') "
+    "n.nspname in ('public', 'private', 'guarded') "
     "and not exists (select from pg_depend d where d.objid = {oid} and d.deptype = 'e')"
 )
 # grants as a sorted list, so the order in which they were given does not matter

@@ -45,9 +45,9 @@ def test_the_migrations_ran_as_a_postgres_that_is_not_a_superuser(db):
     assert db.execute("select rolsuper from pg_roles where rolname = 'postgres'").fetchone()["rolsuper"] is False
     owners = db.execute(
         "select distinct pg_get_userbyid(c.relowner) as owner from pg_class c "
-        "where c.relnamespace in ('public'::regnamespace, 'private'::regnamespace) "
+        "where c.relnamespace in ('public'::regnamespace, 'private'::regnamespace, 'guarded'::regnamespace) "
         "union select distinct pg_get_userbyid(p.proowner) from pg_proc p "
-        "where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)"
+        "where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace, 'guarded'::regnamespace)"
     ).fetchall()
     assert [r["owner"] for r in owners] == ["postgres"]
     assert db.execute("select current_user").fetchone()["current_user"] == "postgres"
@@ -102,7 +102,7 @@ def test_a_push_onto_a_project_with_a_conflicting_table_stops_before_changing_an
         assert "leadstroom cannot be deployed onto this project: it already has table public.profiles" in output
         with psycopg.connect(existing_project) as conn:
             ours = conn.execute(
-                "select count(*) from pg_namespace where nspname = 'private' "
+                "select count(*) from pg_namespace where nspname in ('private', 'guarded') "
                 "union all select count(*) from pg_class where relname in ('industries', 'lead_segments')"
             ).fetchall()
             assert ours == [(0,), (0,)], "the stopped push left objects behind"

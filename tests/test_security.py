@@ -208,7 +208,7 @@ def test_service_role_cannot_delete_segments(world):
 def test_a_jwt_claiming_admin_in_user_metadata_is_not_an_admin(world):
     db = world["market"].conn
     with request_as(db, world["callers"]["partner claiming admin"]):
-        assert db.execute("select private.is_admin() as yes").fetchone()["yes"] is False
+        assert db.execute("select guarded.is_admin() as yes").fetchone()["yes"] is False
         with pytest.raises(DENIED, match="only admins"):
             db.execute("select admin_sync_segments('capacity')")
 
@@ -229,3 +229,30 @@ def test_explaining_an_unknown_partner_is_pt404(world, partner):
         db.execute(f"select * from explain_partner_capacity({partner})")
     assert raised.value.sqlstate == "PT404"
     assert "no partner with id" in str(raised.value)
+
+
+# --- private is for its owner ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_a_function_added_to_private_later_is_executable_by_nobody_but_its_owner(world, caller):
+    """A migration that forgets to revoke EXECUTE from PUBLIC (PostgreSQL grants it to every new function) still
+    exposes nothing: the API roles have no USAGE on `private` (the functions they may call live in `guarded`)."""
+    market = world["market"]
+    market.sql("create function private.added_later() returns integer language sql as 'select 42'")
+    try:
+        assert market.one("select private.added_later()") == 42  # the owner, as the SQL console
+        with pytest.raises(DENIED, match="permission denied for schema private"):
+            run_as(world, caller, "select private.added_later()")
+    finally:
+        market.sql("drop function private.added_later()")
+
+
+def test_the_api_roles_reach_only_guarded_and_public(db):
+    for role in ("anon", "authenticated", "service_role"):
+        usable = db.execute(
+            "select array_agg(nspname::text order by nspname) as schemas from pg_namespace "
+            "where nspname in ('public', 'private', 'guarded') and has_schema_privilege(%s, oid, 'usage')",
+            (role,),
+        ).fetchone()["schemas"]
+        assert usable == (["public"] if role == "anon" else ["guarded", "public"]), role

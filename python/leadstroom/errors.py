@@ -60,9 +60,9 @@ class CheckFailed(LeadstroomError):
     label = "check failed"
 
 
-# how private.assert_admin words its refusal: the one 42501 that means "not an admin"
+# how guarded.assert_admin words its refusal: the one 42501 that means "not an admin"
 ADMIN_REFUSAL = "only admins may"
-# how private.admin_sync_segments words its refusal: the one 22023 that means "invalid method"; every other
+# how guarded.admin_sync_segments words its refusal: the one 22023 that means "invalid method"; every other
 # 22023 is bad input that names its own problem (a hold without a reason, a setting out of bounds)
 METHOD_REFUSAL = "unsupported sync method"
 
@@ -70,7 +70,7 @@ EXCERPT_LENGTH = 100
 
 
 def excerpt(text: str) -> str:
-    """What a message quotes of an input: at most its first 100 characters (as private.input_excerpt)."""
+    """What a message quotes of an input: at most its first 100 characters (as guarded.input_excerpt)."""
     return text if len(text) <= EXCERPT_LENGTH else text[:EXCERPT_LENGTH] + "…"
 
 

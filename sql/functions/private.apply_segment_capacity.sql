@@ -120,7 +120,7 @@ begin
         update public.lead_segments as s
         set is_active = true
         from wanted as w
-        -- a held segment stays off whatever its capacity (private.hold_segment)
+        -- a held segment stays off whatever its capacity (guarded.hold_segment)
         where s.branch = w.branch and s.region = w.region and w.has_capacity and not s.is_active and s.held_at is null
         returning s.id, s.code
     ),

@@ -16,7 +16,7 @@ begin
             p_partners,
             p_branches,
             p_regions,
-            case when private.request_role() = 'authenticated' then pg_catalog.clock_timestamp() + interval '0.4 s' end,
+            case when guarded.request_role() = 'authenticated' then pg_catalog.clock_timestamp() + interval '0.4 s' end,
             pg_catalog.now()
         );
     end if;

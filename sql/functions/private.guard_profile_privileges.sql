@@ -8,11 +8,11 @@ set search_path = ''
 as $$
 begin
     if (new.is_admin, new.is_active_for_routing) is distinct from (old.is_admin, old.is_active_for_routing)
-        and not private.is_admin() then
+        and not guarded.is_admin() then
         raise exception 'only admins may change is_admin or is_active_for_routing'
         using errcode = 'insufficient_privilege';
     end if;
-    if new.max_open_leads is distinct from old.max_open_leads and not private.is_admin() then
+    if new.max_open_leads is distinct from old.max_open_leads and not guarded.is_admin() then
         raise exception 'only billing (service_role) or an admin may change max_open_leads'
         using errcode = 'insufficient_privilege',
         hint = 'Capacity is what a partner pays for: it changes with the subscription, not by the partner.';

@@ -10,7 +10,7 @@ begin
     new.location_code := pg_catalog.lower(pg_catalog.btrim(new.location_code));
     select r.name into v_region_name from public.regions as r where r.code = new.location_code;
     if not found then
-        raise exception 'unknown region code "%"', private.input_excerpt(new.location_code)
+        raise exception 'unknown region code "%"', guarded.input_excerpt(new.location_code)
         using errcode = 'foreign_key_violation',
         hint = 'Use a code from public.regions, such as zuid-holland.';
     end if;

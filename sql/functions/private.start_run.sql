@@ -7,7 +7,7 @@ language sql
 set search_path = ''
 as $$
     insert into public.segment_sync_runs (kind, method, trigger, caller, caller_user_id, scheduled_for)
-    values (p_kind, p_method, p_trigger, private.request_caller(), auth.uid(), p_scheduled_for)
+    values (p_kind, p_method, p_trigger, guarded.request_caller(), auth.uid(), p_scheduled_for)
     returning id
 $$;
 

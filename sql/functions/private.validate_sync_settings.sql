@@ -8,7 +8,7 @@ set search_path = ''
 as $$
 begin
     if not exists (select from pg_catalog.pg_timezone_names as tz where tz.name = new.timezone) then
-        raise exception 'timezone "%" is not a known IANA time zone', private.input_excerpt(new.timezone)
+        raise exception 'timezone "%" is not a known IANA time zone', guarded.input_excerpt(new.timezone)
         using errcode = 'invalid_parameter_value',
         hint = 'Use a name such as Europe/Amsterdam.';
     end if;

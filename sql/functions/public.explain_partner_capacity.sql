@@ -1,5 +1,5 @@
 -- Why a partner does or does not count as capacity (API): one row per rule of the contract. Runs as the
--- caller; private.explain_partner_capacity reads the partner's data after checking that the caller is an
+-- caller; guarded.explain_partner_capacity reads the partner's data after checking that the caller is an
 -- admin or the partner itself.
 create or replace function public.explain_partner_capacity(p_partner_id uuid)
 returns table (step integer, rule text, passed boolean, reason text)
@@ -9,7 +9,7 @@ security invoker
 set search_path = ''
 as $$
     select e.step, e.rule, e.passed, e.reason
-    from private.explain_partner_capacity(p_partner_id) as e
+    from guarded.explain_partner_capacity(p_partner_id) as e
 $$;
 
 revoke all on function public.explain_partner_capacity(uuid) from public, anon, authenticated;

@@ -1,4 +1,4 @@
--- The partner id behind an e-mail address (API; admins). Runs as the caller; private.partner_id_by_email
+-- The partner id behind an e-mail address (API; admins). Runs as the caller; guarded.partner_id_by_email
 -- checks it and reads auth.users.
 create or replace function public.partner_id_by_email(p_email text)
 returns uuid
@@ -7,7 +7,7 @@ stable
 security invoker
 set search_path = ''
 as $$
-    select private.partner_id_by_email(p_email)
+    select guarded.partner_id_by_email(p_email)
 $$;
 
 revoke all on function public.partner_id_by_email(text) from public, anon, authenticated;

@@ -1,5 +1,5 @@
 -- Health of the nightly sync for monitoring (API): `status` ok, late or failing, the last nightly run,
--- whether today's is overdue, the last failed run. Runs as the caller; private.segment_sync_health checks it.
+-- whether today's is overdue, the last failed run. Runs as the caller; guarded.segment_sync_health checks it.
 create or replace function public.segment_sync_health()
 returns jsonb
 language sql
@@ -7,7 +7,7 @@ stable
 security invoker
 set search_path = ''
 as $$
-    select private.segment_sync_health()
+    select guarded.segment_sync_health()
 $$;
 
 revoke all on function public.segment_sync_health() from public, anon, authenticated;

@@ -1,13 +1,13 @@
 -- The capacity sync (API): one active segment for every branch x region combination with capacity, none
 -- elsewhere. Runs as the caller; the work, which must write segments and read every partner, is
--- private.sync_segments_capacity, which checks the caller first.
+-- guarded.sync_segments_capacity, which checks the caller first.
 create or replace function public.sync_segments_capacity()
 returns jsonb
 language sql
 security invoker
 set search_path = ''
 as $$
-    select private.sync_segments_capacity()
+    select guarded.sync_segments_capacity()
 $$;
 
 revoke all on function public.sync_segments_capacity() from public, anon, authenticated;

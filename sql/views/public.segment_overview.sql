@@ -1,7 +1,7 @@
 -- One row per segment for admins: code, branch, region, whether it is active or held, its current capacity,
 -- and today's allocated and open capacity, target, actual leads and gap (configured time zone; null before
 -- today is planned).
--- security_invoker: it runs as the reader; private.segment_overview_rows admits only admins.
+-- security_invoker: it runs as the reader; guarded.segment_overview_rows admits only admins.
 create or replace view public.segment_overview
 with (security_invoker = true)
 as
@@ -18,7 +18,7 @@ select
     o.target_leads_per_day,
     o.actual_leads,
     o.lead_gap
-from private.segment_overview_rows() as o;
+from guarded.segment_overview_rows() as o;
 
 revoke all on public.segment_overview from public, anon, authenticated;
 grant select on public.segment_overview to authenticated, service_role;

@@ -12,20 +12,20 @@ select is_empty(
 
 select is_empty(
     $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname in ('public', 'private') and p.prosecdef
+      where n.nspname in ('public', 'private', 'guarded') and p.prosecdef
         and not coalesce(p.proconfig, '{}') @> array['search_path=""']$$,
     'every security definer function has search_path set to empty'
 );
 
 select is_empty(
     $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname in ('public', 'private') and has_function_privilege('anon', p.oid, 'execute')$$,
+      where n.nspname in ('public', 'private', 'guarded') and has_function_privilege('anon', p.oid, 'execute')$$,
     'anon can execute no function of ours'
 );
 
 select is_empty(
     $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname in ('public', 'private')
+      where n.nspname in ('public', 'private', 'guarded')
         and exists (select from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
                     where a.grantee = 0 and a.privilege_type = 'EXECUTE')$$,
     'no function of ours is executable by PUBLIC'
@@ -73,7 +73,7 @@ select is_empty(
 -- lint 0011 for every function of ours, security definer or not
 select is_empty(
     $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname in ('public', 'private')
+      where n.nspname in ('public', 'private', 'guarded')
         and not exists (select from unnest(coalesce(p.proconfig, '{}')) c where c like 'search_path=%')$$,
     'lint 0011: every function has a fixed search_path'
 );
@@ -81,9 +81,9 @@ select is_empty(
 -- the privileged work behind the API checks the caller before anything else
 select is_empty(
     $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname = 'private' and p.prosecdef and has_function_privilege('authenticated', p.oid, 'execute')
+      where n.nspname = 'guarded' and p.prosecdef and has_function_privilege('authenticated', p.oid, 'execute')
         and p.proname not in ('is_admin', 'assert_admin')
-        and pg_get_functiondef(p.oid) !~ 'begin\s+(perform private\.assert_admin\(\);|-- [^\n]*\n\s+if not \(\s+private\.is_admin\(\))'$$,
+        and pg_get_functiondef(p.oid) !~ 'begin\s+(perform guarded\.assert_admin\(\);|-- [^\n]*\n\s+if not \(\s+guarded\.is_admin\(\))'$$,
     'every security definer function that signed-in users may execute checks its caller first'
 );
 

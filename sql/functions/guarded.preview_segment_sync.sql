@@ -2,7 +2,7 @@
 -- subtransaction that is then rolled back, so the preview cannot drift from the sync. The same keys as the
 -- sync's result, with "dry_run": true and no run_id (its run row was rolled back too). Admins only.
 -- security definer: runs the sync's work for the admins it admits.
-create or replace function private.preview_segment_sync()
+create or replace function guarded.preview_segment_sync()
 returns jsonb
 language plpgsql
 security definer
@@ -11,7 +11,7 @@ as $$
 declare
     v_result jsonb;
 begin
-    perform private.assert_admin();
+    perform guarded.assert_admin();
     begin
         v_result := private.run_sync(private.request_trigger('sql'), null);
         raise exception 'preview: roll back' using errcode = 'LSDRY';
@@ -23,5 +23,5 @@ begin
 end;
 $$;
 
-revoke all on function private.preview_segment_sync() from public, anon, authenticated;
-grant execute on function private.preview_segment_sync() to authenticated, service_role;
+revoke all on function guarded.preview_segment_sync() from public, anon, authenticated;
+grant execute on function guarded.preview_segment_sync() to authenticated, service_role;

@@ -2,7 +2,7 @@
 -- time zone): its share of its partners' capacity (allocated) and what they can still take this month through
 -- it (open), target, actual leads and gap as the planner wrote them (null before today is planned).
 -- security definer: aggregates every partner's capacity for the admins it admits.
-create or replace function private.segment_overview_rows()
+create or replace function guarded.segment_overview_rows()
 returns table (
     code text,
     branch text,
@@ -25,7 +25,7 @@ set search_path = ''
 set work_mem = '64MB'
 as $$
 begin
-    perform private.assert_admin();
+    perform guarded.assert_admin();
     return query
     select
         s.code,
@@ -50,5 +50,5 @@ begin
 end;
 $$;
 
-revoke all on function private.segment_overview_rows() from public, anon, authenticated;
-grant execute on function private.segment_overview_rows() to authenticated, service_role;
+revoke all on function guarded.segment_overview_rows() from public, anon, authenticated;
+grant execute on function guarded.segment_overview_rows() to authenticated, service_role;

@@ -2,7 +2,7 @@
 -- defaults to today in the configured time zone, and must be finite and at most a year from today (22023, before
 -- a run starts: a plan that far ahead has no capacity to go on). Logged with trigger 'sql' (or 'cli').
 -- security definer: reads every partner's capacity and writes plans for the admins it admits.
-create or replace function private.plan_segment_targets(p_date date default null)
+create or replace function guarded.plan_segment_targets(p_date date default null)
 returns jsonb
 language plpgsql
 security definer
@@ -11,7 +11,7 @@ as $$
 declare
     v_today date;
 begin
-    perform private.assert_admin();
+    perform guarded.assert_admin();
     v_today := private.local_today();
     if not pg_catalog.isfinite(p_date) then
         raise exception 'cannot plan for date %: a plan needs a finite date', p_date
@@ -26,5 +26,5 @@ begin
 end;
 $$;
 
-revoke all on function private.plan_segment_targets(date) from public, anon, authenticated;
-grant execute on function private.plan_segment_targets(date) to authenticated, service_role;
+revoke all on function guarded.plan_segment_targets(date) from public, anon, authenticated;
+grant execute on function guarded.plan_segment_targets(date) to authenticated, service_role;

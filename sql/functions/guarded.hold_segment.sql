@@ -3,7 +3,7 @@
 -- when and why. 42501 for a caller who is not an admin, PT404 for an unknown code, 22023 without a reason or for
 -- one longer than 500 characters or with control or bidirectional characters.
 -- security definer: writes segments and plans for the admins it admits.
-create or replace function private.hold_segment(p_code text, p_reason text)
+create or replace function guarded.hold_segment(p_code text, p_reason text)
 returns jsonb
 language plpgsql
 security definer
@@ -13,7 +13,7 @@ declare
     v_segment public.lead_segments;
     v_bad_at integer;
 begin
-    perform private.assert_admin();
+    perform guarded.assert_admin();
     if coalesce(pg_catalog.btrim(p_reason), '') = '' then
         raise exception 'a hold needs a reason: the reason is empty or only spaces'
         using errcode = 'invalid_parameter_value', hint = 'Say why the segment stays off, e.g. "no ad budget".';
@@ -38,11 +38,11 @@ begin
     end if;
     select s.* into v_segment from public.lead_segments as s where s.code = p_code;
     if not found then
-        raise exception 'no segment with code "%"', private.input_excerpt(p_code) using errcode = 'PT404';
+        raise exception 'no segment with code "%"', guarded.input_excerpt(p_code) using errcode = 'PT404';
     end if;
     perform private.lock_combinations(array[v_segment.branch], array[v_segment.region]);
     update public.lead_segments as s
-    set is_active = false, held_at = pg_catalog.now(), held_by = private.request_caller(),
+    set is_active = false, held_at = pg_catalog.now(), held_by = guarded.request_caller(),
         hold_reason = pg_catalog.btrim(p_reason)
     where s.id = v_segment.id
     returning s.* into v_segment;
@@ -54,5 +54,5 @@ begin
 end;
 $$;
 
-revoke all on function private.hold_segment(text, text) from public, anon, authenticated;
-grant execute on function private.hold_segment(text, text) to authenticated, service_role;
+revoke all on function guarded.hold_segment(text, text) from public, anon, authenticated;
+grant execute on function guarded.hold_segment(text, text) to authenticated, service_role;

@@ -4,7 +4,7 @@
 -- segments share it and its share in each, and the leads it received this month (what is still open).
 -- security definer: reads the partner's subscriptions, payment methods and preferences; admins may explain
 -- anyone, a partner only itself.
-create or replace function private.explain_partner_capacity(p_partner_id uuid)
+create or replace function guarded.explain_partner_capacity(p_partner_id uuid)
 returns table (step integer, rule text, passed boolean, reason text)
 language plpgsql
 stable
@@ -27,10 +27,10 @@ declare
 begin
     -- a null id must not slip past the check: `auth.uid() = null` is null, not false
     if not (
-        private.is_admin()
-        or coalesce(private.request_role() = 'authenticated' and auth.uid() = p_partner_id, false)
+        guarded.is_admin()
+        or coalesce(guarded.request_role() = 'authenticated' and auth.uid() = p_partner_id, false)
     ) then
-        perform private.assert_admin();
+        perform guarded.assert_admin();
     end if;
 
     select * into v_partner from private.partner_capacity as pc where pc.partner_id = p_partner_id;
@@ -183,5 +183,5 @@ begin
 end;
 $$;
 
-revoke all on function private.explain_partner_capacity(uuid) from public, anon, authenticated;
-grant execute on function private.explain_partner_capacity(uuid) to authenticated, service_role;
+revoke all on function guarded.explain_partner_capacity(uuid) from public, anon, authenticated;
+grant execute on function guarded.explain_partner_capacity(uuid) to authenticated, service_role;

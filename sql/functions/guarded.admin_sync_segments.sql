@@ -2,7 +2,7 @@
 -- method that is not supported; otherwise the sync, logged with trigger 'admin' (or 'cli' from the
 -- leadstroom command) and the caller.
 -- security definer: writes segments and reads every partner for the admins it admits.
-create or replace function private.admin_sync_segments(p_method text)
+create or replace function guarded.admin_sync_segments(p_method text)
 returns jsonb
 language plpgsql
 security definer
@@ -11,7 +11,7 @@ as $$
 declare
     v_supported constant text[] := array['capacity'];
 begin
-    perform private.assert_admin();
+    perform guarded.assert_admin();
     if p_method is null or not (p_method = any(v_supported)) then
         raise exception 'unsupported sync method %; supported methods: %',
             coalesce(
@@ -27,5 +27,5 @@ begin
 end;
 $$;
 
-revoke all on function private.admin_sync_segments(text) from public, anon, authenticated;
-grant execute on function private.admin_sync_segments(text) to authenticated, service_role;
+revoke all on function guarded.admin_sync_segments(text) from public, anon, authenticated;
+grant execute on function guarded.admin_sync_segments(text) to authenticated, service_role;

@@ -1,7 +1,7 @@
 -- Lifts a hold (public.release_segment): the segment follows its capacity again and is reactivated at once
 -- when it has capacity (with today's plan). 42501 for a caller who is not an admin, PT404 for an unknown code.
 -- security definer: writes segments and plans for the admins it admits.
-create or replace function private.release_segment(p_code text)
+create or replace function guarded.release_segment(p_code text)
 returns jsonb
 language plpgsql
 security definer
@@ -10,13 +10,13 @@ as $$
 declare
     v_segment public.lead_segments;
 begin
-    perform private.assert_admin();
+    perform guarded.assert_admin();
     update public.lead_segments as s
     set held_at = null, held_by = null, hold_reason = null
     where s.code = p_code
     returning s.* into v_segment;
     if not found then
-        raise exception 'no segment with code "%"', private.input_excerpt(p_code) using errcode = 'PT404';
+        raise exception 'no segment with code "%"', guarded.input_excerpt(p_code) using errcode = 'PT404';
     end if;
     perform private.follow_keys(
         array[null::uuid], array[v_segment.branch], array[v_segment.region], null, pg_catalog.now()
@@ -26,5 +26,5 @@ begin
 end;
 $$;
 
-revoke all on function private.release_segment(text) from public, anon, authenticated;
-grant execute on function private.release_segment(text) to authenticated, service_role;
+revoke all on function guarded.release_segment(text) from public, anon, authenticated;
+grant execute on function guarded.release_segment(text) to authenticated, service_role;

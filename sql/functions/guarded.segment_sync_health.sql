@@ -8,7 +8,7 @@
 --   ok       otherwise.
 -- With the last nightly run, today's attempts and the last failed run of any kind. Admins only.
 -- security definer: reads the run log, which only admins may read, for the admins it admits.
-create or replace function private.segment_sync_health()
+create or replace function guarded.segment_sync_health()
 returns jsonb
 language plpgsql
 stable
@@ -31,7 +31,7 @@ declare
     v_degraded_because text[];
     v_last_sync_fixed integer;
 begin
-    perform private.assert_admin();
+    perform guarded.assert_admin();
     select * into strict v_settings from public.segment_sync_settings;
     v_today := (pg_catalog.now() at time zone v_settings.timezone)::date;
     v_due_at := (v_today + v_settings.run_at_local_time) at time zone v_settings.timezone;
@@ -127,5 +127,5 @@ begin
 end;
 $$;
 
-revoke all on function private.segment_sync_health() from public, anon, authenticated;
-grant execute on function private.segment_sync_health() to authenticated, service_role;
+revoke all on function guarded.segment_sync_health() from public, anon, authenticated;
+grant execute on function guarded.segment_sync_health() to authenticated, service_role;
