@@ -8,7 +8,7 @@
 
 create schema guarded;
 comment on schema guarded is
-'leadstroom functions the API roles may call: each checks its caller first (or helps row level security); not exposed by PostgREST';
+'leadstroom functions the API roles may call: each checks its caller first (or helps row level security)';
 revoke all on schema guarded from public;
 grant usage on schema guarded to authenticated, service_role;
 
