@@ -38,6 +38,14 @@ def wide(market):
     return market
 
 
+def todays_plans(market) -> list[dict]:
+    return market.sql(
+        "select segment_id, capacity_partners, capacity_total_leads, capacity_allocated, capacity_open, "
+        "target_leads_per_month, target_leads_per_day from lead_segment_plans "
+        "where date = (now() at time zone 'Europe/Amsterdam')::date order by segment_id"
+    )
+
+
 def active(market) -> int:
     return market.one("select count(*) from lead_segments where is_active")
 
@@ -56,6 +64,10 @@ def test_everything_that_writes_segments_works_over_20000_combinations(wide):
     assert active(market) == 0, "following off: the sync decides"
     market.follow()  # switching on reconciles everything at once
     assert active(market) == total
+    followed = todays_plans(market)  # the 20,200 segments it activated, planned in one pass
+    assert len(followed) == total
+    market.plan()
+    assert todays_plans(market) == followed, "following planned them otherwise than the planner"
     market.sql("select hold_segment('b1_r1', 'no budget')")
     assert active(market) == total - 1
     market.sql("truncate user_location_preferences")

@@ -469,7 +469,7 @@ begin
         update public.lead_segments as s
         set is_active = true
         from wanted as w
-        -- a held segment stays off whatever its capacity (private.hold_segment)
+        -- a held segment stays off whatever its capacity (guarded.hold_segment)
         where s.branch = w.branch and s.region = w.region and w.has_capacity and not s.is_active and s.held_at is null
         returning s.id, s.code
     ),
@@ -513,8 +513,9 @@ revoke all on function private.apply_segment_capacity(text[], text[], timestampt
 -- and its leads of D (configured time zone). Every partner's combinations come from private.partner_combinations
 -- (private.partner_combinations_scan for every segment).
 -- p_segment_ids null: every active segment and every segment with a plan for D (a segment deactivated since is
--- re-planned to 0). Else just those segments, computed from their own partners only (following a change): two
--- separate statements, so a few segments never plan or run the marketplace-wide aggregate.
+-- re-planned to 0). Else just those segments: up to 2,000 computed from their own partners only (following a
+-- change), in a statement of their own, so a few segments never plan or run the marketplace-wide aggregate;
+-- more in the one pass of every segment.
 create or replace function private.segment_shares(p_date date, p_segment_ids bigint[])
 returns table (
     segment_id bigint,
@@ -541,7 +542,9 @@ begin
     v_day_start := p_date::timestamp at time zone v_timezone;
     v_day_end := (p_date + 1)::timestamp at time zone v_timezone;
 
-    if p_segment_ids is null then
+    -- many segments (a statement over many partners, following switched on): one pass is cheaper than a lookup
+    -- per segment from about as many as apply_segment_capacity checks one by one
+    if p_segment_ids is null or pg_catalog.cardinality(p_segment_ids) > 2000 then
         return query
         with feeding as (
             select pc.partner_id, pc.capacity, s.id as segment_id, s.is_active
@@ -597,9 +600,13 @@ begin
         from public.lead_segments as s
         left join per_segment as ps on s.id = ps.segment_id
         left join actuals as a on s.id = a.segment_id
-        where s.is_active or exists (
-            select from public.lead_segment_plans as p where p.segment_id = s.id and p.date = p_date
-        );
+        where
+            case
+                when p_segment_ids is null then s.is_active or exists (
+                    select from public.lead_segment_plans as p where p.segment_id = s.id and p.date = p_date
+                )
+                else s.id = any(p_segment_ids)
+            end;
     else
         return query
         with segments as materialized (
