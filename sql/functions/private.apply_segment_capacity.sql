@@ -25,6 +25,10 @@ declare
     v_has_capacity boolean[];
     v_unsegmented_branches text[];
     v_unsegmented_regions text[];
+    v_new_codes text[];
+    v_new_branches text[];
+    v_new_regions text[];
+    v_new_countries text[];
 begin
     if not private.lock_combinations(p_branches, p_regions, p_lock_deadline) then
         return null;
@@ -73,23 +77,19 @@ begin
         left join private.capacity_combos as cc on d.branch = cc.branch and d.region = cc.region;
     end if;
 
-    with wanted as (
-        select c.branch, c.region, r.country, c.has_capacity
-        from unnest(v_branches, v_regions, v_has_capacity) as c (branch, region, has_capacity)
-        -- a combination of a removed region still has its segment deactivated
-        left join public.regions as r on c.region = r.code
-    ),
-
-    missing as (
+    -- the segments to create and their codes, all read before the first is inserted: a statement that read
+    -- lead_segments while inserting into it would scan its new rows again for each one (quadratic in a first sync)
+    with missing as (
         select
-            w.branch,
-            w.region,
-            w.country,
-            pg_catalog.replace(w.branch || '_' || w.region, '-', '_') as plain_code
-        from wanted as w
-        where w.has_capacity and not exists (
+            c.branch,
+            c.region,
+            r.country,
+            pg_catalog.replace(c.branch || '_' || c.region, '-', '_') as plain_code
+        from unnest(v_branches, v_regions, v_has_capacity) as c (branch, region, has_capacity)
+        left join public.regions as r on c.region = r.code
+        where c.has_capacity and not exists (
             select from public.lead_segments as s
-            where s.branch = w.branch and s.region = w.region
+            where s.branch = c.branch and s.region = c.region
         )
     ),
 
@@ -108,11 +108,21 @@ begin
                 else m.plain_code || '_' || pg_catalog.left(pg_catalog.md5(m.branch || '/' || m.region), 8)
             end as code
         from missing as m
+    )
+
+    select array_agg(cd.code), array_agg(cd.branch), array_agg(cd.region), array_agg(cd.country)
+    into v_new_codes, v_new_branches, v_new_regions, v_new_countries
+    from coded as cd;
+
+    with wanted as (
+        select c.branch, c.region, c.has_capacity
+        from unnest(v_branches, v_regions, v_has_capacity) as c (branch, region, has_capacity)
     ),
 
     created as (
         insert into public.lead_segments (code, branch, region, country)
-        select cd.code, cd.branch, cd.region, cd.country from coded as cd
+        select n.code, n.branch, n.region, n.country
+        from unnest(v_new_codes, v_new_branches, v_new_regions, v_new_countries) as n (code, branch, region, country)
         returning id, code
     ),
 
