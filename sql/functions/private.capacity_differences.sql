@@ -8,30 +8,29 @@ language sql
 stable
 set search_path = ''
 as $$
-    with combos as materialized (
-        select cc.branch, cc.region from private.capacity_combos as cc
-    ),
-
-    differences as (
-        select c.branch, c.region
-        from combos as c
-        where not exists (
-            select from public.lead_segments as s
-            where s.branch = c.branch and s.region = c.region and (s.is_active or s.held_at is not null)
-        )
-        union all
-        select s.branch, s.region
-        from public.lead_segments as s
-        where s.is_active and not exists (
-            select from combos as c where c.branch = s.branch and c.region = s.region
-        )
-    )
-
+    -- one pass: the aggregate and the segments joined once (a full join), each row a combination with capacity,
+    -- a segment, or both; it differs when capacity has no active or held segment, or an active segment has none
     select
-        (select pg_catalog.count(*) from combos),
-        coalesce(array_agg(d.branch order by d.branch, d.region), '{}'),
-        coalesce(array_agg(d.region order by d.branch, d.region), '{}')
-    from differences as d
+        pg_catalog.count(cc.branch),
+        coalesce(
+            array_agg(coalesce(cc.branch, s.branch) order by coalesce(cc.branch, s.branch), coalesce(cc.region, s.region))
+            filter (where d.differs),
+            '{}'
+        ),
+        coalesce(
+            array_agg(coalesce(cc.region, s.region) order by coalesce(cc.branch, s.branch), coalesce(cc.region, s.region))
+            filter (where d.differs),
+            '{}'
+        )
+    from private.capacity_combos as cc
+    full join public.lead_segments as s on cc.branch = s.branch and cc.region = s.region
+    cross join lateral (
+        select
+            case
+                when cc.branch is null then s.is_active
+                else not coalesce(s.is_active or s.held_at is not null, false)
+            end as differs
+    ) as d
 $$;
 
 revoke all on function private.capacity_differences() from public;
