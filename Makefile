@@ -19,13 +19,14 @@ BENCH_DIR := .pg/bench
 BENCH_PORT := $(shell echo $$(($(PORT_BASE) + 1)))
 BENCH_URL := postgresql://postgres@127.0.0.1:$(BENCH_PORT)/postgres
 
-.PHONY: help setup db db-stop demo lint test test-pg17 bench types migration clean
+.PHONY: help setup db db-stop demo lint test test-pg17 bench bench-wide types migration clean
 
 help:
 	@echo "make demo   start a throwaway local database, deploy, seed a small marketplace, sync, plan, show it"
 	@echo "make test   lint everything and run all tests against a real PostgreSQL (the one set-up installs: 15-17)"
 	@echo "make test-pg17   the same tests on PostgreSQL 17 in a Debian 13 root (as root; what CI runs on Debian 12)"
 	@echo "make bench  benchmark the sync and planner at marketplace scale (N=100000; N=10000 or N=1000000)"
+	@echo "make bench-wide   everything that writes segments over 252,000 combinations, max_connections = 60"
 	@echo "make db / make db-stop   start (fresh, seeded) / stop the local database on port $(DEV_PORT)"
 
 setup:
@@ -84,6 +85,14 @@ bench: setup
 	@scripts/pg_cluster.sh fresh $(BENCH_DIR) $(BENCH_PORT) >/dev/null
 	@scripts/deploy_local.sh $(BENCH_URL) >/dev/null
 	$(VENV)/python bench/run.py --db $(BENCH_URL) --partners $(N) --regions $(REGIONS); status=$$?; \
+	  scripts/pg_cluster.sh stop $(BENCH_DIR); exit $$status
+
+# Everything that writes segments over 252,000 combinations on a server with max_connections = 60 and the default
+# max_locks_per_transaction = 64 (bench/wide_check.py): a check that takes minutes, not a test
+bench-wide: setup
+	@PG_EXTRA_CONF="max_connections = 60" scripts/pg_cluster.sh fresh $(BENCH_DIR) $(BENCH_PORT) >/dev/null
+	@scripts/deploy_local.sh $(BENCH_URL) >/dev/null
+	$(VENV)/python bench/wide_check.py --db $(BENCH_URL); status=$$?; \
 	  scripts/pg_cluster.sh stop $(BENCH_DIR); exit $$status
 
 # The client's row types, generated from the migrated schema (tests/test_generated_types.py keeps them current)
