@@ -19,20 +19,20 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import platform_url
 
-BRANCHES, REGIONS = 60, 4_200
+BRANCHES = 60
 
-LOAD = f"""
+LOAD = """
 set session_replication_role = replica;  -- a bulk load: following is not asked to watch it
-insert into public.industries (name, slug) select 'Branche ' || b, 'b' || b from generate_series(1, {BRANCHES}) as b;
-insert into public.regions (code, name) select 'r' || r, 'Regio ' || r from generate_series(1, {REGIONS}) as r;
+insert into public.industries (name, slug) select 'Branche ' || b, 'b' || b from generate_series(1, {branches}) as b;
+insert into public.regions (code, name) select 'r' || r, 'Regio ' || r from generate_series(1, {regions}) as r;
 insert into auth.users (id, email)
 select ('00000000-0000-0000-0000-' || lpad(b::text, 12, '0'))::uuid, 'p' || b || '@example.nl'
-from generate_series(1, {BRANCHES}) as b;
+from generate_series(1, {branches}) as b;
 insert into public.profiles (id, company_name, is_active_for_routing, max_open_leads)
 select id, email, true, 10 from auth.users;
 insert into public.user_industry_preferences (user_id, industry_id)
 select ('00000000-0000-0000-0000-' || lpad(b::text, 12, '0'))::uuid, i.id
-from generate_series(1, {BRANCHES}) as b inner join public.industries as i on i.slug = 'b' || b;
+from generate_series(1, {branches}) as b inner join public.industries as i on i.slug = 'b' || b;
 insert into public.user_location_preferences (user_id, location_code)
 select u.id, r.code from auth.users as u cross join public.regions as r where r.code like 'r%';
 reset session_replication_role;
@@ -43,12 +43,13 @@ analyze;
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", required=True)
+    parser.add_argument("--regions", type=int, default=4_200, help="x 60 branches: the combinations")
     args = parser.parse_args()
-    total = BRANCHES * REGIONS
+    total = BRANCHES * args.regions
     failures: list[str] = []
 
     with psycopg.connect(platform_url(args.db), autocommit=True) as platform:
-        platform.execute(LOAD)
+        platform.execute(LOAD.format(branches=BRANCHES, regions=args.regions))
     with psycopg.connect(args.db, autocommit=True) as conn:
 
         def one(query: str) -> Any:
