@@ -556,7 +556,21 @@ begin
     -- per segment from about as many as apply_segment_capacity checks one by one
     if p_segment_ids is null or pg_catalog.cardinality(p_segment_ids) > 2000 then
         return query
-        with feeding as (
+        -- the segments to plan: every active one and every one with a plan for D, or the given ones (joined by
+        -- their key: `id = any(array)` would search the whole array for each segment)
+        with chosen as (
+            select s.id, s.is_active
+            from public.lead_segments as s
+            where p_segment_ids is null and (s.is_active or exists (
+                select from public.lead_segment_plans as p where p.segment_id = s.id and p.date = p_date
+            ))
+            union all
+            select s.id, s.is_active
+            from unnest(p_segment_ids) as x (id)
+            inner join public.lead_segments as s on x.id = s.id
+        ),
+
+        feeding as (
             select pc.partner_id, pc.capacity, s.id as segment_id, s.is_active
             -- every row of the rule, in one pass
             from private.partner_combinations_scan as pc
@@ -600,23 +614,16 @@ begin
         )
 
         select
-            s.id,
-            s.is_active,
+            c.id,
+            c.is_active,
             coalesce(ps.partners, 0),
             coalesce(ps.total_leads, 0),
             coalesce(ps.allocated, 0),
             coalesce(ps.open, 0),
             coalesce(a.leads, 0)
-        from public.lead_segments as s
-        left join per_segment as ps on s.id = ps.segment_id
-        left join actuals as a on s.id = a.segment_id
-        where
-            case
-                when p_segment_ids is null then s.is_active or exists (
-                    select from public.lead_segment_plans as p where p.segment_id = s.id and p.date = p_date
-                )
-                else s.id = any(p_segment_ids)
-            end;
+        from chosen as c
+        left join per_segment as ps on c.id = ps.segment_id
+        left join actuals as a on c.id = a.segment_id;
     else
         return query
         with segments as materialized (
