@@ -15,7 +15,8 @@ EMPTY_MARKETPLACE_SQL = """
 set session_replication_role = replica;  -- lets the reset pass the never-delete triggers
 truncate auth.users, public.industries, public.lead_segments, public.lead_segment_plans, public.leads,
     public.segment_sync_runs, public.profiles, public.subscriptions, public.payment_methods,
-    public.user_industry_preferences, public.user_location_preferences, private.segment_follow_queue
+    public.user_industry_preferences, public.user_location_preferences, private.segment_follow_queue,
+    private.segment_plan_queue
     restart identity cascade;
 delete from public.regions where code not in (
     'noord-holland', 'zuid-holland', 'noord-brabant', 'gelderland', 'utrecht', 'friesland', 'overijssel',

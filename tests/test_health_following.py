@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_client import run_command
+from tests.test_follow_big_plans import crowd, partner_enables_zuid_holland, switch_following_on_bypassed
 from tests.test_follow_changes import LZ
 from tests.test_follow_interleavings import as_partner, follow_up_job
 from tests.test_nightly import nightly, segment_write_trigger  # noqa: F401 (nightly is a fixture)
@@ -83,3 +84,23 @@ def test_a_sync_that_had_to_fix_segments_while_following_degrades_health(healthy
     assert market.sync()["fixed"] == 0
     assert health(market, database_url) == ("ok", [], 0)
     assert LZ in market.active_codes()
+
+
+def test_plans_waiting_for_the_follow_up_job_for_over_5_minutes_degrade_health(healthy, database_url):
+    market = healthy
+    market.follow(False)
+    crowd(market, 2000, "dakdekker")  # a combination tonight's run did not have
+    partner = market.partner(["dakdekker"], [], max_open_leads=10)
+    switch_following_on_bypassed(market)
+    partner_enables_zuid_holland(market, partner)
+    result = market.one("select segment_sync_health() as h")
+    assert (result["status"], result["following"]["plans_queued"]) == ("ok", 1), "queued a moment ago"
+    market.platform.execute("update private.segment_plan_queue set queued_at = now() - interval '6 minutes'")
+    status, because, code = health(market, database_url)
+    assert (status, because, code) == (
+        "degraded",
+        ["changes have waited in the follow-up queue for more than 5 minutes"],
+        1,
+    )
+    follow_up_job(market)
+    assert health(market, database_url) == ("ok", [], 0)

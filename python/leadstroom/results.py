@@ -73,6 +73,7 @@ class FailedRun(TypedDict):
 
 class FollowingHealth(TypedDict):
     queued: int
+    plans_queued: int
     oldest_queued_at: dt.datetime | None
     last_failed_change: dict[str, Any] | None
     last_sync_fixed: int | None

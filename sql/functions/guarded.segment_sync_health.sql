@@ -1,8 +1,8 @@
 -- Is the nightly sync healthy? For monitoring (public.segment_sync_health, `leadstroom health`):
 --   failing  the last nightly attempt failed or was cut off, and no later one succeeded;
 --   late     today's night has not succeeded and its run time is more than an hour past;
---   degraded following is not keeping up: a 'change' run failed after the last successful full sync, keys have
---            waited in the follow-up queue for more than 5 minutes, or the last reconciliation (the night's
+--   degraded following is not keeping up: a 'change' run failed after the last successful full sync, keys or
+--            plans have waited in the follow-up queue for more than 5 minutes, or the last reconciliation (the night's
 --            sync, or an admin's since) had to fix segments while following was on (`degraded_because` says
 --            which; a later sync that finds nothing to fix clears it);
 --   ok       otherwise.
@@ -27,6 +27,7 @@ declare
     v_failing boolean;
     v_failed_change public.segment_sync_runs;
     v_queued bigint;
+    v_plans_queued bigint;
     v_oldest_queued timestamptz;
     v_degraded_because text[];
     v_last_sync_fixed integer;
@@ -72,6 +73,8 @@ begin
     order by r.id desc
     limit 1;
     select pg_catalog.count(*), min(q.queued_at) into v_queued, v_oldest_queued from private.segment_follow_queue as q;
+    select pg_catalog.count(*), least(v_oldest_queued, min(q.queued_at)) into v_plans_queued, v_oldest_queued
+    from private.segment_plan_queue as q;
     v_degraded_because := array_remove(
         array[
             case when v_failed_change.id is not null then 'a change run failed after the last successful sync' end,
@@ -98,6 +101,7 @@ begin
         'degraded_because', pg_catalog.to_jsonb(v_degraded_because),
         'following', pg_catalog.jsonb_build_object(
             'queued', v_queued,
+            'plans_queued', v_plans_queued,
             'oldest_queued_at', v_oldest_queued,
             'last_failed_change', case when v_failed_change.id is not null then pg_catalog.jsonb_build_object(
                 'run_id', v_failed_change.id, 'started_at', v_failed_change.started_at,

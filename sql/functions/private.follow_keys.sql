@@ -3,7 +3,9 @@
 -- partners are locked first (private.lock_stripes), so their pairs are read after every other transaction
 -- changing them has committed; then the combinations those keys touch are brought in line under their locks
 -- (private.apply_segment_capacity), the segments that changed get today's plan, and one run row (kind 'sync',
--- trigger 'change', the caller) is left when a segment changed, none when nothing did.
+-- trigger 'change', the caller) is left when a segment changed, none when nothing did. Inside a partner's
+-- request (p_deadline set), plans too big to write at once (private.plans_fit_a_request) are queued for the
+-- follow-up job (private.segment_plan_queue); the run's "plans" says how many.
 -- p_deadline: null waits for the locks; else what is not locked by then goes into the follow-up queue
 -- (private.queue_follow_keys, committed with the change) for private.drain_follow_queue, as do the keys of
 -- maintenance that failed (a failed 'change' run). A serialization failure, deadlock, lock timeout or cancel
@@ -24,6 +26,7 @@ declare
     v_regions text[];
     v_applied jsonb;
     v_changed bigint[];
+    v_plans jsonb;
     v_run_id bigint;
     v_sqlstate text;
     v_message text;
@@ -120,6 +123,14 @@ begin
         end if;
         v_changed := array(select pg_catalog.jsonb_array_elements_text(v_applied -> 'changed_segment_ids')::bigint);
         if pg_catalog.cardinality(v_changed) > 0 then
+            if p_deadline is null or private.plans_fit_a_request(v_changed) then
+                v_plans := private.write_segment_plans(private.local_today(), v_changed);
+            else
+                insert into private.segment_plan_queue (segment_id)
+                select x.id from unnest(v_changed) as x (id)
+                on conflict (segment_id) do nothing;
+                v_plans := pg_catalog.jsonb_build_object('queued_for_follow_up', pg_catalog.cardinality(v_changed));
+            end if;
             v_run_id := private.start_run('sync', 'capacity', 'change', null);
             perform private.finish_run(
                 v_run_id,
@@ -134,7 +145,7 @@ begin
                     'created_codes', v_applied -> 'created_codes',
                     'activated_codes', v_applied -> 'activated_codes',
                     'deactivated_codes', v_applied -> 'deactivated_codes',
-                    'plans', private.write_segment_plans(private.local_today(), v_changed)
+                    'plans', v_plans
                 )
             );
         end if;
