@@ -1,7 +1,8 @@
-"""A partner's change never waits for a big plan: plans of segments that more than 2,000 (partner, segment) rows
-feed are written by the follow-up job, not inside the request (private.plans_fit_a_request). Such a segment only
-appears under a partner's change when following was bypassed, as the benchmark's cold sync does: the platform
-switches following on without its reconciliation."""
+"""A partner's change never waits for a big plan: plans of segments where more than 2,000 (partner, segment) pairs
+have both preferences enabled are written by the follow-up job, not inside the request
+(private.plans_fit_a_request), and telling which they are reads those preferences, not the marketplace. Such a
+segment only appears under a partner's change when following was bypassed, as the benchmark's cold sync does:
+the platform switches following on without its reconciliation."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def crowd(market, partners: int, branch: str = "loodgieter") -> None:
         """
         with added as (
             insert into auth.users (id, email)
-            select gen_random_uuid(), 'crowd-' || n || '@example.nl' from generate_series(1, %(n)s) as n
+            select gen_random_uuid(), 'crowd-' || %(branch)s || '-' || n || '@example.nl'
+            from generate_series(1, %(n)s) as n
             returning id
         ),
         profiled as (
@@ -134,3 +136,39 @@ def test_a_failed_follow_up_plan_keeps_the_segment_queued_and_shows_failed(marke
     assert plans_queued(market) == 1, "nothing lost: the plan waits for the next firing"
     follow_up_job(market)
     assert (plans_queued(market), plan_of_today(market, CODE)["capacity_partners"]) == (0, 2001)
+
+
+def profile_blocks(market) -> int:
+    """Blocks of the profiles table this connection has read so far (its own statistics, flushed now)."""
+    market.sql("select pg_stat_force_next_flush()")
+    market.sql("select pg_stat_clear_snapshot()")
+    return market.one(
+        "select heap_blks_hit + heap_blks_read from pg_statio_user_tables where relid = 'public.profiles'::regclass"
+    )
+
+
+def test_telling_a_big_plan_reads_the_preferences_not_the_feeders(market):
+    """Counting a segment's feeders through the capacity rule would read each one's profile (or hash them all);
+    the bound reads the two preference indexes only. The request itself reads the partner's own profile and
+    the first feeder it finds."""
+    # partners that ask for nothing: a hash of every profile reads them too
+    market.sql(
+        "insert into auth.users (id, email) select md5('bystander' || g)::uuid, 'bystander' || g || '@example.nl' "
+        "from generate_series(1, 40000) as g"
+    )
+    market.sql(
+        "insert into profiles (id, is_active_for_routing, max_open_leads) "
+        "select md5('bystander' || g)::uuid, true, 10 from generate_series(1, 40000) as g"
+    )
+    crowd(market, 2000, "loodgieter")
+    crowd(market, 2000, "schilder")
+    warm_up = market.partner(["loodgieter"], [], max_open_leads=10)
+    partner = market.partner(["schilder"], [], max_open_leads=10)
+    market.sql("analyze")
+    switch_following_on_bypassed(market)
+    partner_enables_zuid_holland(market, warm_up)  # plans are cached per session
+    before = profile_blocks(market)
+    partner_enables_zuid_holland(market, partner)
+    read = profile_blocks(market) - before
+    assert plans_queued(market) == 2, "both plans were left to the job"
+    assert read < 100, f"the request read {read} blocks of profiles for a segment with 2,001 feeders"
