@@ -246,7 +246,7 @@ def test_a_partners_own_change_through_the_api_maintains_segments_it_may_not_tou
     assert market.active_codes() == [LZ]
     maintenance = [  # no new privilege for the partner
         "private.follow_keys('{null}', '{loodgieter}', '{zuid-holland}', null, now())",
-        "private.apply_segment_capacity('{loodgieter}', '{zuid-holland}', null)",
+        "private.apply_segment_capacity('{loodgieter}', '{zuid-holland}', null, null)",
         "private.drain_follow_queue()",
     ]
     for call in maintenance:

@@ -154,9 +154,11 @@ def test_two_partners_creating_one_segment_under_repeatable_read_end_in_40001(ma
 
 
 def test_a_partners_change_against_a_transaction_left_open_is_queued_and_brought_in_line(market, connect):
-    other = market.partner(["loodgieter"], ["zuid-holland"], max_open_leads=10)
+    # another partner with capacity that asks for the combination but has its region switched off: a change to
+    # it checks the combination (under its lock) and changes nothing
+    other = market.partner(["loodgieter"], [], max_open_leads=10)
+    market.prefer_region(other, "zuid-holland", enabled=False)
     partner = market.partner(["loodgieter"], [], max_open_leads=10)
-    market.sql("update profiles set is_active_for_routing = false where id = %s", (other,))
     assert market.active_codes() == []
     back_office = connect()  # holds the combination: its change (no segment to change) is not committed
     back_office.execute("update profiles set max_open_leads = 20 where id = %s", (other,))
@@ -176,7 +178,27 @@ def test_a_partners_change_against_a_transaction_left_open_is_queued_and_brought
     follow_up_job(market)
     assert queued(market) == 0
     assert market.active_codes() == [LZ]
-    assert change_runs(market)[-1]["activated_codes"] == [LZ], "the job's follow-up is a change run"
+    assert change_runs(market)[-1]["created_codes"] == [LZ], "the job's follow-up is a change run"
+    in_line(market)
+
+
+def test_a_partner_without_capacity_saving_preferences_does_not_touch_the_combination(market, connect):
+    """A new partner saves its regions before its subscription: those pairs can lose no segment (none is active)
+    and gain none (the partner does not count), so nothing is checked, locked or queued."""
+    other = market.partner(["loodgieter"], [], max_open_leads=10)
+    market.prefer_region(other, "zuid-holland", enabled=False)
+    newcomer = market.partner(["loodgieter"], [])  # no subscription, no max_open_leads: no capacity yet
+    back_office = connect()  # holds the combination, as in the test above
+    back_office.execute("update profiles set max_open_leads = 20 where id = %s", (other,))
+    with market.conn.transaction():
+        as_partner(market.conn, newcomer)
+        market.conn.execute(
+            "insert into user_location_preferences (user_id, location_code) values (%s, 'zuid-holland')", (newcomer,)
+        )
+    assert queued(market) == 0, "nothing to bring in line: nothing waited for the combination"
+    back_office.commit()
+    market.subscription(newcomer, 30)  # now it counts: its pair gains the segment
+    assert market.active_codes() == [LZ]
     in_line(market)
 
 

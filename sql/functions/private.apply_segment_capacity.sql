@@ -2,7 +2,9 @@
 -- as committed right now: creates or reactivates a segment where a partner feeds it (private.partner_combinations),
 -- deactivates one where none does. The one place segments change; the full sync and following both call it.
 -- Returns the codes it created, activated and deactivated and the ids of those segments; null when the
--- combinations' locks were not free by p_lock_deadline (null: wait for them).
+-- combinations' locks were not free by p_lock_deadline (null: wait for them). p_partners (following: the
+-- partners of the change when they are few; the sync: null) are asked first whether they feed a combination,
+-- through their own rows, before any other partner is looked for.
 --
 -- Concurrency: the combinations are first locked (private.lock_combinations). In read committed, the statement
 -- after the lock takes a fresh snapshot and sees every transaction that held the lock before, so two partners
@@ -10,7 +12,7 @@
 -- Under repeatable read the snapshot is older than the lock; taking the lock writes its stripe, so a concurrent
 -- writer of the same combination ends one transaction with a serialization failure instead of a wrong segment.
 create or replace function private.apply_segment_capacity(
-    p_branches text[], p_regions text[], p_lock_deadline timestamptz
+    p_branches text[], p_regions text[], p_lock_deadline timestamptz, p_partners uuid[]
 )
 returns jsonb
 language plpgsql
@@ -23,6 +25,7 @@ declare
     v_branches text[];
     v_regions text[];
     v_has_capacity boolean[];
+    v_fed boolean[];
     v_unsegmented_branches text[];
     v_unsegmented_regions text[];
     v_new_codes text[];
@@ -35,41 +38,61 @@ begin
     end if;
 
     -- which of them has capacity now, read after the locks: a combination has it while one partner feeds it
-    -- (private.partner_combinations). A few are looked up one by one until the first partner, from the rare
-    -- side's partners when a side of a combination without an active segment is rare
-    -- (private.few_candidate_partners: a new region or branch); many (a
-    -- sync, following switched on) are checked against the aggregate of the same rule in one hashed pass,
-    -- cheaper than a lookup each from a few thousand on (tests/test_follow_changes.py proves the forms agree).
+    -- (private.partner_combinations). A few are looked up one by one until the first partner: in the change's
+    -- own partners' rows first, then from the rare side's partners when a side of a combination without an
+    -- active segment is rare (private.few_candidate_partners: a new region or branch). Many (a sync, following
+    -- switched on) are checked against the aggregate of the same rule in one hashed pass, cheaper than a
+    -- lookup each from a few thousand on (tests/test_follow_changes.py proves the forms agree).
     if pg_catalog.cardinality(p_branches) <= 2000 then
-        -- an active segment's partners are common enough to find one at once: candidates for the others
-        select array_agg(d.branch), array_agg(d.region)
-        into v_unsegmented_branches, v_unsegmented_regions
-        from (select distinct u.branch, u.region from unnest(p_branches, p_regions) as u (branch, region)) as d
-        where not exists (
-            select from public.lead_segments as s where s.branch = d.branch and s.region = d.region and s.is_active
-        );
+        -- each combination once, and whether the change's own partners feed it (their own rows, read after the
+        -- locks: then it has capacity without looking further); the others without an active segment get
+        -- their rare side's partners below (an active segment's partners are common enough to find one at once)
+        with combinations as (
+            select distinct u.branch, u.region from unnest(p_branches, p_regions) as u (branch, region)
+        ),
+
+        fed as (
+            select distinct pc.branch, pc.region
+            from private.partner_combinations as pc
+            where pc.partner_id = any(p_partners) and pc.feeds
+        )
 
         select
-            array_agg(d.branch),
-            array_agg(d.region),
+            array_agg(c.branch),
+            array_agg(c.region),
+            array_agg(f.branch is not null),
+            array_agg(c.branch) filter (where f.branch is null and not exists (
+                select from public.lead_segments as s where s.branch = c.branch and s.region = c.region and s.is_active
+            )),
+            array_agg(c.region) filter (where f.branch is null and not exists (
+                select from public.lead_segments as s where s.branch = c.branch and s.region = c.region and s.is_active
+            ))
+        into v_branches, v_regions, v_fed, v_unsegmented_branches, v_unsegmented_regions
+        from combinations as c
+        left join fed as f on c.branch = f.branch and c.region = f.region;
+
+        select
+            array_agg(c.branch),
+            array_agg(c.region),
             array_agg(
                 case
+                    when c.fed then true
                     when rare.candidates is null then exists (
                         select from private.partner_combinations as pc
-                        where pc.branch = d.branch and pc.region = d.region and pc.feeds
+                        where pc.branch = c.branch and pc.region = c.region and pc.feeds
                     )
                     else exists (
                         select from private.partner_combinations as pc
                         where
                             pc.partner_id = any(rare.candidates)
-                            and pc.branch = d.branch and pc.region = d.region and pc.feeds
+                            and pc.branch = c.branch and pc.region = c.region and pc.feeds
                     )
                 end
             )
         into v_branches, v_regions, v_has_capacity
-        from (select distinct u.branch, u.region from unnest(p_branches, p_regions) as u (branch, region)) as d
+        from unnest(v_branches, v_regions, v_fed) as c (branch, region, fed)
         left join private.few_candidate_partners(v_unsegmented_branches, v_unsegmented_regions) as rare
-            on d.branch = rare.branch and d.region = rare.region;
+            on c.branch = rare.branch and c.region = rare.region;
     else
         select array_agg(d.branch), array_agg(d.region), array_agg(cc.branch is not null)
         into v_branches, v_regions, v_has_capacity
@@ -165,4 +188,4 @@ begin
 end;
 $$;
 
-revoke all on function private.apply_segment_capacity(text[], text[], timestamptz) from public;
+revoke all on function private.apply_segment_capacity(text[], text[], timestamptz, uuid[]) from public;

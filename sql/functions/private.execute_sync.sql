@@ -27,7 +27,7 @@ begin
         select d.total_combinations, d.branches, d.regions
         into v_total, v_branches, v_regions
         from private.capacity_differences() as d;
-        v_applied := private.apply_segment_capacity(v_branches, v_regions, null);
+        v_applied := private.apply_segment_capacity(v_branches, v_regions, null, null);
         v_created := pg_catalog.jsonb_array_length(v_applied -> 'created_codes');
         v_activated := pg_catalog.jsonb_array_length(v_applied -> 'activated_codes');
         v_deactivated := pg_catalog.jsonb_array_length(v_applied -> 'deactivated_codes');

@@ -24,6 +24,7 @@ as $$
 declare
     v_branches text[];
     v_regions text[];
+    v_own_partners uuid[];
     v_applied jsonb;
     v_changed bigint[];
     v_plans jsonb;
@@ -81,16 +82,44 @@ begin
             ) as own
         ),
 
+        -- the partners that count now (capacity, routing, the payment rule), read after their locks; the others
+        -- can only take capacity away. Looked up for a statement of up to 2,000 keys; a bigger one checks
+        -- every pair.
+        counting as (
+            select p.partner_id
+            from partners as p
+            inner join private.partner_capacity_lookup as c on p.partner_id = c.partner_id
+            where c.counts and pg_catalog.cardinality(p_partners) <= 2000
+        ),
+
+        partner_pairs as (
+            select
+                coalesce(k.branch, b.branch) as branch,
+                coalesce(k.region, r.region) as region,
+                pg_catalog.bool_or(
+                    c.partner_id is not null or pg_catalog.cardinality(p_partners) > 2000
+                ) as can_gain
+            from keys as k
+            left join branches_of as b on k.branch is null and b.partner_id = k.partner_id
+            left join regions_of as r on k.region is null and r.partner_id = k.partner_id
+            left join counting as c on k.partner_id = c.partner_id
+            where k.partner_id is not null
+            group by coalesce(k.branch, b.branch), coalesce(k.region, r.region)
+        ),
+
         pairs as (
             select k.branch, k.region
             from keys as k
             where k.partner_id is null
             union
-            select coalesce(k.branch, b.branch), coalesce(k.region, r.region)
-            from keys as k
-            left join branches_of as b on k.branch is null and b.partner_id = k.partner_id
-            left join regions_of as r on k.region is null and r.partner_id = k.partner_id
-            where k.partner_id is not null
+            -- a pair only partners that do not count changed can lose its segment, never gain one: it is
+            -- checked when it has an active segment (a preference saved before the subscription changes nothing)
+            select pp.branch, pp.region
+            from partner_pairs as pp
+            where pp.can_gain or exists (
+                select from public.lead_segments as s
+                where s.branch = pp.branch and s.region = pp.region and s.is_active
+            )
             -- a deleted partner's cascade empties both preference tables before their triggers run (they
             -- reference profiles): its deleted preferences take every active segment of their branch or region
             -- along. Only then: a partner that is still there pairs what it has, one without regions feeds nothing.
@@ -112,7 +141,12 @@ begin
         if pg_catalog.cardinality(v_branches) = 0 then
             return;
         end if;
-        v_applied := private.apply_segment_capacity(v_branches, v_regions, p_deadline);
+        -- the change's partners, when they are few, are asked first whether they feed a combination
+        v_own_partners := array(select distinct x.id from unnest(p_partners) as x (id) where x.id is not null limit 41);
+        v_applied := private.apply_segment_capacity(
+            v_branches, v_regions, p_deadline,
+            case when pg_catalog.cardinality(v_own_partners) <= 40 then v_own_partners end
+        );
         if v_applied is null then
             -- the partners are read: what is left to do is these combinations
             perform private.queue_follow_keys(
