@@ -30,6 +30,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from following import change_during_sync, measure_following
 from reference import reference_sync
+from targets import checks
 
 BENCH = Path(__file__).resolve().parent
 PLAN_DATE = "2026-11-27"
@@ -332,6 +333,12 @@ def main() -> int:
     out = out_dir / f"{stamp}-{args.partners}-{args.regions}.json"
     out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     console.print(f"report: {out.relative_to(BENCH.parent)}")
+    targets_table = Table(title="issue 15's targets (bench/targets.py)")
+    for column in ("figure", "measured", "target", "met"):
+        targets_table.add_column(column)
+    for check in checks(report):
+        targets_table.add_row(check.figure, check.value, check.target, "yes" if check.met else "NO")
+    console.print(targets_table)
     return 0
 
 

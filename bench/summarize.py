@@ -4,7 +4,11 @@ python bench/summarize.py"""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from targets import checks, growth_checks, markdown
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MEASUREMENTS = ("lower_bound", "sync_cold", "sync_noop", "sync_churn_1pct", "planner", "reference_cold")
@@ -75,6 +79,17 @@ def main() -> None:
 
     any_report = next(iter(latest.values()))
     print(f"\n{any_report['postgresql'].split(',')[0]}, {any_report['machine']['cpus']} cores; medians of 5.")
+
+    # issue 15's targets, at 100,000 partners and up (bench/targets.py)
+    for (partners, regions), report in ordered:
+        if partners >= 100_000 and "change_toggle_location_on" in report["figures"]:
+            print(f"\nTargets at {partners:,} partners over the {regions} ({report['when'][:16]}):\n")
+            print(markdown(checks(report)))
+    for regions in sorted({regions for _, regions in latest}):
+        small, large = latest.get((100_000, regions)), latest.get((1_000_000, regions))
+        if small and large and "change_toggle_location_on" in large["figures"]:
+            print(f"\nA single change from 100,000 to 1,000,000 partners over the {regions}:\n")
+            print(markdown(growth_checks(small, large)))
 
 
 if __name__ == "__main__":
