@@ -36,6 +36,12 @@ begin
     if not private.lock_combinations(p_branches, p_regions, p_lock_deadline) then
         return null;
     end if;
+    -- many combinations (a sync, following switched on): planned for their number, with the arrays' real
+    -- lengths (a generic plan takes each array for 10 rows and joins 200,000 of them row by row); the
+    -- function's own setting comes back when it returns
+    if pg_catalog.cardinality(p_branches) > 2000 then
+        perform pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', true);
+    end if;
 
     -- which of them has capacity now, read after the locks: a combination has it while one partner feeds it
     -- (private.partner_combinations). A few are looked up one by one until the first partner: in the change's
