@@ -172,3 +172,20 @@ def test_telling_a_big_plan_reads_the_preferences_not_the_feeders(market):
     read = profile_blocks(market) - before
     assert plans_queued(market) == 2, "both plans were left to the job"
     assert read < 100, f"the request read {read} blocks of profiles for a segment with 2,001 feeders"
+
+
+def test_a_plan_queued_before_midnight_is_written_for_its_own_day(market):
+    crowd(market, 2000)
+    partner = market.partner(["loodgieter"], [], max_open_leads=10)
+    switch_following_on_bypassed(market)
+    partner_enables_zuid_holland(market, partner)
+    market.platform.execute("update private.segment_plan_queue set date = date - 1")  # queued yesterday, late
+
+    follow_up_job(market)
+
+    dates = market.sql(
+        "select p.date - private.local_today() as day from lead_segment_plans as p "
+        "join lead_segments as s on s.id = p.segment_id where s.code = %s",
+        (CODE,),
+    )
+    assert [row["day"] for row in dates] == [-1], "the plan of the day it was queued for, not of today"

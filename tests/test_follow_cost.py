@@ -5,6 +5,10 @@ not depend on the machine's speed."""
 
 from __future__ import annotations
 
+import pytest
+
+from tests.test_follow_interleavings import as_partner
+
 # `others` partners in loodgieter and in one of 20 other branches, each in the same three regions: the generic
 # plans think a branch has a tenth of the partners a region has, so a lookup of (loodgieter, a new region) that
 # starts from the branch walks every one of them.
@@ -25,9 +29,10 @@ from generate_series(1, %(n)s) g cross join (select code from regions order by c
 """
 
 
-def blocks_of_a_sign_up(market, others: int) -> int:
+def blocks_of_a_sign_up(market, others: int, *, request: bool = False) -> int:
     """Blocks read by all statements of one partner's sign-up into (loodgieter, a region nobody asks for), with
-    following on, in a marketplace with `others` partners in loodgieter."""
+    following on, in a marketplace with `others` partners in loodgieter. With `request`, the region is saved by
+    the partner's own API request (which also tells whether the new segment's plan fits in it)."""
     market.reset()
     market.industry("loodgieter")
     for statement in CROWDED_BRANCH_SQL.split(";\n")[:-1]:
@@ -39,7 +44,16 @@ def blocks_of_a_sign_up(market, others: int) -> int:
     market.follow()
     market.partner(["loodgieter"], ["nieuwland"], leads_per_month=30)  # warm-up: plans are cached per session
     market.platform.execute("select extensions.pg_stat_statements_reset()")
-    market.partner(["loodgieter"], ["nieuwdorp"], leads_per_month=30)
+    if request:
+        partner = market.partner(["loodgieter"], [], leads_per_month=30)
+        with market.conn.transaction():
+            as_partner(market.conn, partner)
+            market.conn.execute(
+                "insert into user_location_preferences (user_id, location_code) values (%s, 'nieuwdorp')", (partner,)
+            )
+        assert market.one("select count(*) from private.segment_plan_queue") == 0, "planned in the request"
+    else:
+        market.partner(["loodgieter"], ["nieuwdorp"], leads_per_month=30)
     assert "loodgieter_nieuwdorp" in market.active_codes(), "following did not create the new segment"
     return market.platform.execute(
         "select coalesce(sum(shared_blks_hit + shared_blks_read), 0)::int as blocks from extensions.pg_stat_statements "
@@ -47,8 +61,12 @@ def blocks_of_a_sign_up(market, others: int) -> int:
     ).fetchone()["blocks"]
 
 
-def test_a_new_partner_in_a_new_region_of_a_crowded_branch_reads_its_own_rows(market):
-    small, large = blocks_of_a_sign_up(market, 20), blocks_of_a_sign_up(market, 3000)
+@pytest.mark.parametrize("request_", [False, True], ids=["back office", "the partner's own request"])
+def test_a_new_partner_in_a_new_region_of_a_crowded_branch_reads_its_own_rows(market, request_):
+    small, large = (
+        blocks_of_a_sign_up(market, 20, request=request_),
+        blocks_of_a_sign_up(market, 3000, request=request_),
+    )
     assert small > 0, "pg_stat_statements saw nothing of the sign-up"
     # indexes may grow by a level; walking the branch reads blocks for each of its 3,000 partners (30-60x)
     assert large <= 1.5 * small, f"blocks grew with the branch: {small} -> {large}"

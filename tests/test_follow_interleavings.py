@@ -182,26 +182,6 @@ def test_a_partners_change_against_a_transaction_left_open_is_queued_and_brought
     in_line(market)
 
 
-def test_a_partner_without_capacity_saving_preferences_does_not_touch_the_combination(market, connect):
-    """A new partner saves its regions before its subscription: those pairs can lose no segment (none is active)
-    and gain none (the partner does not count), so nothing is checked, locked or queued."""
-    other = market.partner(["loodgieter"], [], max_open_leads=10)
-    market.prefer_region(other, "zuid-holland", enabled=False)
-    newcomer = market.partner(["loodgieter"], [])  # no subscription, no max_open_leads: no capacity yet
-    back_office = connect()  # holds the combination, as in the test above
-    back_office.execute("update profiles set max_open_leads = 20 where id = %s", (other,))
-    with market.conn.transaction():
-        as_partner(market.conn, newcomer)
-        market.conn.execute(
-            "insert into user_location_preferences (user_id, location_code) values (%s, 'zuid-holland')", (newcomer,)
-        )
-    assert queued(market) == 0, "nothing to bring in line: nothing waited for the combination"
-    back_office.commit()
-    market.subscription(newcomer, 30)  # now it counts: its pair gains the segment
-    assert market.active_codes() == [LZ]
-    in_line(market)
-
-
 def test_the_follow_up_job_leaves_the_queue_while_the_locks_stay_taken(market, connect):
     partner = market.partner(["loodgieter"], [], max_open_leads=10)
     back_office = connect()

@@ -82,44 +82,16 @@ begin
             ) as own
         ),
 
-        -- the partners that count now (capacity, routing, the payment rule), read after their locks; the others
-        -- can only take capacity away. Looked up for a statement of up to 2,000 keys; a bigger one checks
-        -- every pair.
-        counting as (
-            select p.partner_id
-            from partners as p
-            inner join private.partner_capacity_lookup as c on p.partner_id = c.partner_id
-            where c.counts and pg_catalog.cardinality(p_partners) <= 2000
-        ),
-
-        partner_pairs as (
-            select
-                coalesce(k.branch, b.branch) as branch,
-                coalesce(k.region, r.region) as region,
-                pg_catalog.bool_or(
-                    c.partner_id is not null or pg_catalog.cardinality(p_partners) > 2000
-                ) as can_gain
-            from keys as k
-            left join branches_of as b on k.branch is null and b.partner_id = k.partner_id
-            left join regions_of as r on k.region is null and r.partner_id = k.partner_id
-            left join counting as c on k.partner_id = c.partner_id
-            where k.partner_id is not null
-            group by coalesce(k.branch, b.branch), coalesce(k.region, r.region)
-        ),
-
         pairs as (
             select k.branch, k.region
             from keys as k
             where k.partner_id is null
             union
-            -- a pair only partners that do not count changed can lose its segment, never gain one: it is
-            -- checked when it has an active segment (a preference saved before the subscription changes nothing)
-            select pp.branch, pp.region
-            from partner_pairs as pp
-            where pp.can_gain or exists (
-                select from public.lead_segments as s
-                where s.branch = pp.branch and s.region = pp.region and s.is_active
-            )
+            select coalesce(k.branch, b.branch), coalesce(k.region, r.region)
+            from keys as k
+            left join branches_of as b on k.branch is null and b.partner_id = k.partner_id
+            left join regions_of as r on k.region is null and r.partner_id = k.partner_id
+            where k.partner_id is not null
             -- a deleted partner's cascade empties both preference tables before their triggers run (they
             -- reference profiles): its deleted preferences take every active segment of their branch or region
             -- along. Only then: a partner that is still there pairs what it has, one without regions feeds nothing.
@@ -160,9 +132,9 @@ begin
             if p_deadline is null or private.plans_fit_a_request(v_changed) then
                 v_plans := private.write_segment_plans(private.local_today(), v_changed);
             else
-                insert into private.segment_plan_queue (segment_id)
-                select x.id from unnest(v_changed) as x (id)
-                on conflict (segment_id) do nothing;
+                insert into private.segment_plan_queue (segment_id, date)
+                select x.id, private.local_today() from unnest(v_changed) as x (id)
+                on conflict (segment_id, date) do nothing;
                 v_plans := pg_catalog.jsonb_build_object('queued_for_follow_up', pg_catalog.cardinality(v_changed));
             end if;
             v_run_id := private.start_run('sync', 'capacity', 'change', null);

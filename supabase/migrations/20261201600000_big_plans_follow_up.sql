@@ -1,9 +1,12 @@
--- Plans a partner's request leaves to the follow-up job: segments that thousands of partners feed take seconds
--- to plan, and a partner never waits more than half a second for maintenance (private.plans_fit_a_request).
--- private.drain_follow_queue writes them; health counts them with the follow-up queue.
+-- Plans a partner's request leaves to the follow-up job: segments that thousands of partners ask for take
+-- seconds to plan, and a partner never waits more than half a second for maintenance
+-- (private.plans_fit_a_request). private.write_queued_plans writes them, each for the date it was queued for;
+-- health counts them with the follow-up queue.
 create table private.segment_plan_queue (
-    segment_id bigint primary key references public.lead_segments (id),
-    queued_at timestamptz not null default now()
+    segment_id bigint not null references public.lead_segments (id),
+    date date not null,
+    queued_at timestamptz not null default now(),
+    primary key (segment_id, date)
 );
 
 revoke all on private.segment_plan_queue from public, anon, authenticated, service_role;
@@ -15,11 +18,12 @@ set check_function_bodies = off;
 -- Can the plans of these segments be written inside a partner's request (private.follow_keys with a deadline)?
 -- Yes when at most 2,000 (partner, segment) pairs have both of a segment's preferences enabled (a superset of
 -- the partners that feed it). The planner reads each feeding partner's own combinations, so a segment that
--- thousands of partners feed (only reachable when following was bypassed, as in the benchmark's cold sync)
--- takes seconds to plan; such plans go to the follow-up job instead (private.segment_plan_queue), so the
--- partner never waits for them. Read from the enabled-preference indexes only: the branch's partners in
--- partner order, each probed for the region, never past the 2,001st pair (a lookup of the capacity rule by
--- combination would hash every profile under the generic plan following uses).
+-- thousands of partners ask for takes seconds to plan; such plans go to the follow-up job instead
+-- (private.segment_plan_queue), so the partner never waits for them. Read from the enabled-preference indexes
+-- only: a segment with a rare side counts that side's partners (private.few_candidate_partners, at most 40);
+-- one whose sides are both common counts the branch's partners that have the region, never past the 2,001st
+-- (a lookup of the capacity rule by combination would hash every profile under the generic plan following
+-- uses). A segment that became inactive has no partner to plan.
 create or replace function private.plans_fit_a_request(p_segment_ids bigint[])
 returns boolean
 language plpgsql
@@ -27,36 +31,112 @@ stable
 set search_path = ''
 as $$
 declare
+    v_branches text[];
+    v_regions text[];
     v_pairs bigint;
 begin
     if pg_catalog.cardinality(p_segment_ids) > 2000 then
         return false;
     end if;
-    select pg_catalog.count(*) into v_pairs
+    select coalesce(array_agg(s.branch), '{}'), coalesce(array_agg(s.region), '{}') into v_branches, v_regions
+    from public.lead_segments as s
+    where s.id = any(p_segment_ids) and s.is_active;
+
+    with sides as materialized (
+        select c.branch, c.region, rare.candidates
+        from unnest(v_branches, v_regions) as c (branch, region)
+        left join private.few_candidate_partners(v_branches, v_regions) as rare
+            on c.branch = rare.branch and c.region = rare.region
+    )
+
+    select coalesce(pg_catalog.sum(x.pairs), 0) into v_pairs
     from (
-        select
-        from public.lead_segments as s
-        inner join public.industries as i on s.branch = i.slug
-        cross join lateral (
+        select pg_catalog.cardinality(sd.candidates)::bigint as pairs
+        from sides as sd
+        where sd.candidates is not null
+        union all
+        select pg_catalog.count(*)
+        from (
             select
-            from public.user_industry_preferences as uip
-            where
-                uip.industry_id = i.id and uip.is_enabled
-                and exists (
-                    select from public.user_location_preferences as ulp
-                    where ulp.user_id = uip.user_id and ulp.location_code = s.region and ulp.is_enabled
-                )
+            from sides as sd
+            inner join public.industries as i on sd.branch = i.slug
+            cross join lateral (
+                select
+                from public.user_industry_preferences as uip
+                where
+                    uip.industry_id = i.id and uip.is_enabled
+                    and exists (
+                        select from public.user_location_preferences as ulp
+                        where ulp.user_id = uip.user_id and ulp.location_code = sd.region and ulp.is_enabled
+                    )
+                limit 2001
+            ) as both_enabled
+            where sd.candidates is null
             limit 2001
-        ) as both_enabled
-        -- a segment that became inactive has no partner to plan
-        where s.id = any(p_segment_ids) and s.is_active
-        limit 2001
-    ) as counted;
+        ) as common
+    ) as x;
     return v_pairs <= 2000;
 end;
 $$;
 
 revoke all on function private.plans_fit_a_request(bigint[]) from public;
+
+-- Writes the plans a partner's request left to the follow-up job (private.segment_plan_queue, see
+-- private.plans_fit_a_request), each for the date it was queued for: one run of kind 'plan', trigger 'change',
+-- per date (one, unless the queue spans midnight). A run that fails is left as failed and its segments go back
+-- into the queue with their age, for the next firing. Rows another firing has taken are skipped. Returns how
+-- many plans it took.
+create or replace function private.write_queued_plans()
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+    v_date date;
+    v_segment_ids bigint[];
+    v_queued_at timestamptz[];
+    v_run_id bigint;
+    v_taken integer := 0;
+    v_sqlstate text;
+    v_message text;
+begin
+    -- a date at a time: the planner writes the plans of one date
+    for v_date in
+        select distinct q.date from private.segment_plan_queue as q order by q.date
+    loop
+        with taken as (
+            delete from private.segment_plan_queue as q
+            where q.date = v_date and q.segment_id in (
+                select f.segment_id from private.segment_plan_queue as f where f.date = v_date for update skip locked
+            )
+            returning q.segment_id, q.queued_at
+        )
+
+        select array_agg(t.segment_id), array_agg(t.queued_at) into v_segment_ids, v_queued_at from taken as t;
+        continue when v_segment_ids is null;
+        v_taken := v_taken + pg_catalog.cardinality(v_segment_ids);
+        v_run_id := private.start_run('plan', null, 'change', null);
+        begin
+            perform private.finish_run(
+                v_run_id,
+                pg_catalog.jsonb_build_object('run_id', v_run_id, 'kind', 'plan', 'status', 'succeeded')
+                || private.write_segment_plans(v_date, v_segment_ids)
+            );
+        exception
+            -- a cancel is the job's own and ends it (the queue is rolled back with it)
+            when others then
+                get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
+                perform private.fail_run(v_run_id, v_sqlstate, v_message);
+                insert into private.segment_plan_queue (segment_id, date, queued_at)
+                select x.segment_id, v_date, x.queued_at
+                from unnest(v_segment_ids, v_queued_at) as x (segment_id, queued_at);
+        end;
+    end loop;
+    return v_taken;
+end;
+$$;
+
+revoke all on function private.write_queued_plans() from public;
 
 -- Segments follow a committed change, given as keys: (partner, branch, region) where a null branch or region
 -- stands for every branch or region of that partner, and a null partner for just that combination. The
@@ -84,6 +164,7 @@ as $$
 declare
     v_branches text[];
     v_regions text[];
+    v_own_partners uuid[];
     v_applied jsonb;
     v_changed bigint[];
     v_plans jsonb;
@@ -172,7 +253,12 @@ begin
         if pg_catalog.cardinality(v_branches) = 0 then
             return;
         end if;
-        v_applied := private.apply_segment_capacity(v_branches, v_regions, p_deadline);
+        -- the change's partners, when they are few, are asked first whether they feed a combination
+        v_own_partners := array(select distinct x.id from unnest(p_partners) as x (id) where x.id is not null limit 41);
+        v_applied := private.apply_segment_capacity(
+            v_branches, v_regions, p_deadline,
+            case when pg_catalog.cardinality(v_own_partners) <= 40 then v_own_partners end
+        );
         if v_applied is null then
             -- the partners are read: what is left to do is these combinations
             perform private.queue_follow_keys(
@@ -186,9 +272,9 @@ begin
             if p_deadline is null or private.plans_fit_a_request(v_changed) then
                 v_plans := private.write_segment_plans(private.local_today(), v_changed);
             else
-                insert into private.segment_plan_queue (segment_id)
-                select x.id from unnest(v_changed) as x (id)
-                on conflict (segment_id) do nothing;
+                insert into private.segment_plan_queue (segment_id, date)
+                select x.id, private.local_today() from unnest(v_changed) as x (id)
+                on conflict (segment_id, date) do nothing;
                 v_plans := pg_catalog.jsonb_build_object('queued_for_follow_up', pg_catalog.cardinality(v_changed));
             end if;
             v_run_id := private.start_run('sync', 'capacity', 'change', null);
@@ -226,9 +312,9 @@ revoke all on function private.follow_keys(uuid[], text[], text[], timestamptz, 
 -- would have at their commit, and empties the queue; a 'change' run when segments changed. It waits for the
 -- locks (a transaction holding them keeps them until it ends): after 10 s it gives up with 55P03, the queue is
 -- left as it was and the job's run shows failed. With following off the queue is dropped: the sync decides.
--- Then it writes today's plans of the segments whose plans a partner's request left to it
--- (private.segment_plan_queue), in a run of kind 'plan', trigger 'change'; a failed one keeps them queued.
--- Returns how many queued keys it took.
+-- First it writes the plans a partner's request left to it (private.write_queued_plans): they are written
+-- whatever following's setting, and wait with the keys while the job cannot get its locks (the job's work is
+-- one transaction). Returns how many queued keys it took.
 create or replace function private.drain_follow_queue()
 returns integer
 language plpgsql
@@ -240,36 +326,11 @@ declare
     v_regions text[];
     v_since timestamptz;
     v_taken integer;
-    v_plan_run_id bigint;
-    v_planned bigint[];
-    v_sqlstate text;
-    v_message text;
 begin
     perform pg_catalog.set_config('lock_timeout', '10s', true);
     -- after a switch of following in progress: its outcome decides what the queue is for
     perform pg_catalog.pg_advisory_xact_lock_shared(private.switch_lock_key());
-    if exists (select from private.segment_plan_queue) then
-        v_plan_run_id := private.start_run('plan', null, 'change', null);
-        begin
-            with taken as (
-                delete from private.segment_plan_queue as q
-                where q.segment_id in (select f.segment_id from private.segment_plan_queue as f for update skip locked)
-                returning q.segment_id
-            )
-
-            select array_agg(t.segment_id) into v_planned from taken as t;
-            perform private.finish_run(
-                v_plan_run_id,
-                pg_catalog.jsonb_build_object('run_id', v_plan_run_id, 'kind', 'plan', 'status', 'succeeded')
-                || private.write_segment_plans(private.local_today(), coalesce(v_planned, '{}'))
-            );
-        exception
-            -- the block's delete is undone with it: the plans stay queued for the next firing
-            when others or query_canceled then
-                get stacked diagnostics v_sqlstate = returned_sqlstate, v_message = message_text;
-                perform private.fail_run(v_plan_run_id, v_sqlstate, v_message);
-        end;
-    end if;
+    perform private.write_queued_plans();
     if not (select st.follow_partner_changes from public.segment_sync_settings as st) then
         delete from private.segment_follow_queue;
         return 0;
