@@ -173,7 +173,7 @@ def throughput(bench: Any, label: str) -> dict[str, Any]:
 
 def change_during_sync(bench: Any, label: str = "change_during_sync") -> dict[str, Any]:
     """A partner's own change (through the API, as `authenticated`) issued while a full sync runs: how long the
-    partner waits (following on). Whatever the sync holds, the partner waits for locks until 0.3 s after its
+    partner waits (following on). Whatever the sync holds, the partner waits for locks until 0.2 s after its
     statement started."""
     partners = sample_partners(bench, bench.repetitions, "during")
     waits = []

@@ -1,4 +1,4 @@
-"""A partner's change never waits for a big plan: plans of segments where more than 2,000 (partner, segment) pairs
+"""A partner's change never waits for a big plan: plans of segments where more than 500 (partner, segment) pairs
 have both preferences enabled are written by the follow-up job, not inside the request
 (private.plans_fit_a_request), and telling which they are reads those preferences, not the marketplace. Such a
 segment only appears under a partner's change when following was bypassed, as the benchmark's cold sync does:
@@ -72,8 +72,8 @@ def partner_enables_zuid_holland(market, partner) -> None:
 
 @pytest.mark.parametrize(
     ("crowded", "planned_at_once"),
-    [(1999, True), (2000, False)],
-    ids=["2,000 feeders: planned in the request", "2,001 feeders: planned by the job"],
+    [(499, True), (500, False)],
+    ids=["500 feeders: planned in the request", "501 feeders: planned by the job"],
 )
 def test_a_partners_change_leaves_a_big_plan_to_the_follow_up_job(market, crowded, planned_at_once):
     crowd(market, crowded)
@@ -111,18 +111,18 @@ def test_a_partners_change_leaves_a_big_plan_to_the_follow_up_job(market, crowde
 
 def test_a_back_office_change_writes_a_big_plan_at_once(market):
     """Only a partner's own request defers: the back office waits for its maintenance, plans included."""
-    crowd(market, 2000)
+    crowd(market, 500)
     partner = market.partner(["loodgieter"], [], max_open_leads=10)
     switch_following_on_bypassed(market)
 
     market.prefer_region(partner, "zuid-holland")
 
     assert plans_queued(market) == 0
-    assert plan_of_today(market, CODE)["capacity_partners"] == 2001
+    assert plan_of_today(market, CODE)["capacity_partners"] == 501
 
 
 def test_a_failed_follow_up_plan_keeps_the_segment_queued_and_shows_failed(market):
-    crowd(market, 2000)
+    crowd(market, 500)
     partner = market.partner(["loodgieter"], [], max_open_leads=10)
     switch_following_on_bypassed(market)
     partner_enables_zuid_holland(market, partner)
@@ -135,7 +135,7 @@ def test_a_failed_follow_up_plan_keeps_the_segment_queued_and_shows_failed(marke
     assert failed == {"trigger": "change", "status": "failed"}
     assert plans_queued(market) == 1, "nothing lost: the plan waits for the next firing"
     follow_up_job(market)
-    assert (plans_queued(market), plan_of_today(market, CODE)["capacity_partners"]) == (0, 2001)
+    assert (plans_queued(market), plan_of_today(market, CODE)["capacity_partners"]) == (0, 501)
 
 
 def profile_blocks(market) -> int:
@@ -160,8 +160,8 @@ def test_telling_a_big_plan_reads_the_preferences_not_the_feeders(market):
         "insert into profiles (id, is_active_for_routing, max_open_leads) "
         "select md5('bystander' || g)::uuid, true, 10 from generate_series(1, 40000) as g"
     )
-    crowd(market, 2000, "loodgieter")
-    crowd(market, 2000, "schilder")
+    crowd(market, 500, "loodgieter")
+    crowd(market, 500, "schilder")
     warm_up = market.partner(["loodgieter"], [], max_open_leads=10)
     partner = market.partner(["schilder"], [], max_open_leads=10)
     market.sql("analyze")
@@ -171,11 +171,11 @@ def test_telling_a_big_plan_reads_the_preferences_not_the_feeders(market):
     partner_enables_zuid_holland(market, partner)
     read = profile_blocks(market) - before
     assert plans_queued(market) == 2, "both plans were left to the job"
-    assert read < 100, f"the request read {read} blocks of profiles for a segment with 2,001 feeders"
+    assert read < 100, f"the request read {read} blocks of profiles for a segment with 501 feeders"
 
 
 def test_a_plan_queued_before_midnight_is_written_for_its_own_day(market):
-    crowd(market, 2000)
+    crowd(market, 500)
     partner = market.partner(["loodgieter"], [], max_open_leads=10)
     switch_following_on_bypassed(market)
     partner_enables_zuid_holland(market, partner)

@@ -89,7 +89,7 @@ def test_a_sync_that_had_to_fix_segments_while_following_degrades_health(healthy
 def test_plans_waiting_for_the_follow_up_job_for_over_5_minutes_degrade_health(healthy, database_url):
     market = healthy
     market.follow(False)
-    crowd(market, 2000, "dakdekker")  # a combination tonight's run did not have
+    crowd(market, 500, "dakdekker")  # a combination tonight's run did not have
     partner = market.partner(["dakdekker"], [], max_open_leads=10)
     switch_following_on_bypassed(market)
     partner_enables_zuid_holland(market, partner)

@@ -1,6 +1,6 @@
 -- Follows a changed statement's keys (as private.follow_keys takes them) in the mode private.follow_mode chose:
 -- queued, or followed at once. A partner's own change (an API request as `authenticated`) waits for locks until
--- 0.3 s after its statement started and queues what is left (the rest of the half second it may wait is for
+-- 0.2 s after its statement started and queues what is left (the rest of the half second it may wait is for
 -- the work itself); anyone else's waits for them, so it is in line when it commits.
 create or replace function private.follow_change(
     p_partners uuid[], p_branches text[], p_regions text[], p_mode text
@@ -17,7 +17,7 @@ begin
             p_partners,
             p_branches,
             p_regions,
-            case when guarded.request_role() = 'authenticated' then pg_catalog.statement_timestamp() + interval '0.3 s'
+            case when guarded.request_role() = 'authenticated' then pg_catalog.statement_timestamp() + interval '0.2 s'
             end,
             pg_catalog.now()
         );

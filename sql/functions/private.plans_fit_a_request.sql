@@ -1,10 +1,10 @@
 -- Can the plans of these segments be written inside a partner's request (private.follow_keys with a deadline)?
--- Yes when at most 2,000 (partner, segment) pairs have both of a segment's preferences enabled (a superset of
--- the partners that feed it). The planner reads each feeding partner's own combinations, so a segment that
--- thousands of partners ask for takes seconds to plan; such plans go to the follow-up job instead
+-- Yes when at most 500 (partner, segment) pairs have both of a segment's preferences enabled (a superset of
+-- the partners that feed it). The planner reads each feeding partner's own combinations: 500 take some 50 ms,
+-- thousands take seconds, and more beside a running sync. Bigger plans go to the follow-up job instead
 -- (private.segment_plan_queue), so the partner never waits for them. Read from the enabled-preference indexes
 -- only: a segment with a rare side counts that side's partners (private.few_candidate_partners, at most 40);
--- one whose sides are both common counts the branch's partners that have the region, never past the 2,001st
+-- one whose sides are both common counts the branch's partners that have the region, never past the 501st
 -- (a lookup of the capacity rule by combination would hash every profile under the generic plan following
 -- uses). A segment that became inactive has no partner to plan.
 create or replace function private.plans_fit_a_request(p_segment_ids bigint[])
@@ -18,7 +18,7 @@ declare
     v_regions text[];
     v_pairs bigint;
 begin
-    if pg_catalog.cardinality(p_segment_ids) > 2000 then
+    if pg_catalog.cardinality(p_segment_ids) > 500 then
         return false;
     end if;
     select coalesce(array_agg(s.branch), '{}'), coalesce(array_agg(s.region), '{}') into v_branches, v_regions
@@ -52,13 +52,13 @@ begin
                         select from public.user_location_preferences as ulp
                         where ulp.user_id = uip.user_id and ulp.location_code = sd.region and ulp.is_enabled
                     )
-                limit 2001
+                limit 501
             ) as both_enabled
             where sd.candidates is null
-            limit 2001
+            limit 501
         ) as common
     ) as x;
-    return v_pairs <= 2000;
+    return v_pairs <= 500;
 end;
 $$;
 

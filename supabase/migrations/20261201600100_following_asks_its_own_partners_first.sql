@@ -1,7 +1,7 @@
 -- Following asks the partners of a change first: whether a combination has capacity is first looked up in the
 -- change's own partners' rows (read after the combination locks), and apply_segment_capacity takes those
 -- partners; it plans more than 2,000 combinations for their number. A partner's own change waits for locks
--- until 0.3 s after its statement started (was 0.4 s after its trigger).
+-- until 0.2 s after its statement started (was 0.4 s after its trigger).
 drop function private.apply_segment_capacity(text[], text[], timestamptz);
 
 -- A new profile has no preferences yet (they reference it), so its insert can give no capacity: not followed.
@@ -455,7 +455,7 @@ revoke all on function private.execute_sync(bigint) from public;
 
 -- Follows a changed statement's keys (as private.follow_keys takes them) in the mode private.follow_mode chose:
 -- queued, or followed at once. A partner's own change (an API request as `authenticated`) waits for locks until
--- 0.3 s after its statement started and queues what is left (the rest of the half second it may wait is for
+-- 0.2 s after its statement started and queues what is left (the rest of the half second it may wait is for
 -- the work itself); anyone else's waits for them, so it is in line when it commits.
 create or replace function private.follow_change(
     p_partners uuid[], p_branches text[], p_regions text[], p_mode text
@@ -472,7 +472,7 @@ begin
             p_partners,
             p_branches,
             p_regions,
-            case when guarded.request_role() = 'authenticated' then pg_catalog.statement_timestamp() + interval '0.3 s'
+            case when guarded.request_role() = 'authenticated' then pg_catalog.statement_timestamp() + interval '0.2 s'
             end,
             pg_catalog.now()
         );
