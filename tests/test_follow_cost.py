@@ -95,3 +95,83 @@ def test_a_branch_before_any_region_checks_no_segment_of_that_branch(market):
     small, large = blocks_of_a_first_branch(market, 3), blocks_of_a_first_branch(market, 400)
     assert small > 0, "pg_stat_statements saw nothing of the preference"
     assert large <= 1.5 * small, f"blocks grew with the branch's segments: {small} -> {large}"
+
+
+# `others` partners in loodgieter (and one of two other branches) in three regions, and `others` partners in
+# zeeland (and one of those two branches): both sides of (loodgieter, zeeland) are crowded, and nobody feeds it.
+CROWDED_SIDES_SQL = """
+insert into auth.users (id, email)
+select md5(side || g)::uuid, side || g || '@example.nl'
+from generate_series(1, %(n)s) g cross join (values ('branch'), ('region')) s (side);
+insert into profiles (id, company_name, is_active_for_routing, max_open_leads)
+select md5(side || g)::uuid, 'Crowd ' || g, true, 20
+from generate_series(1, %(n)s) g cross join (values ('branch'), ('region')) s (side);
+insert into industries (name, slug)
+select 'Crowd ' || b, 'crowd-' || b from generate_series(0, 1) b on conflict (slug) do nothing;
+insert into user_industry_preferences (user_id, industry_id, is_enabled)
+select md5('branch' || g)::uuid, i.id, true
+from generate_series(1, %(n)s) g
+join industries i on i.slug in ('loodgieter', 'crowd-' || (g %% 2));
+insert into user_industry_preferences (user_id, industry_id, is_enabled)
+select md5('region' || g)::uuid, i.id, true
+from generate_series(1, %(n)s) g
+join industries i on i.slug = 'crowd-' || (g %% 2);
+insert into user_location_preferences (user_id, location_code, is_enabled)
+select md5('branch' || g)::uuid, r.code, true
+from generate_series(1, %(n)s) g cross join (select code from regions where code <> 'zeeland' order by code limit 3) r;
+insert into user_location_preferences (user_id, location_code, is_enabled)
+select md5('region' || g)::uuid, 'zeeland', true
+from generate_series(1, %(n)s) g;
+"""
+
+# `n` partners in both other branches and three other regions: following's generic plans now expect a branch to
+# have about as many partners as there are profiles, and a plan that joins a branch's partners to their profiles
+# by hashing every profile looks cheap to them.
+BYSTANDERS_SQL = """
+insert into auth.users (id, email)
+select md5('bystander' || g)::uuid, 'bystander' || g || '@example.nl' from generate_series(1, %(n)s) g;
+insert into profiles (id, company_name, is_active_for_routing, max_open_leads)
+select md5('bystander' || g)::uuid, 'Bystander ' || g, true, 20 from generate_series(1, %(n)s) g;
+insert into user_industry_preferences (user_id, industry_id, is_enabled)
+select md5('bystander' || g)::uuid, i.id, true
+from generate_series(1, %(n)s) g join industries i on i.slug like 'crowd-%%';
+insert into user_location_preferences (user_id, location_code, is_enabled)
+select md5('bystander' || g)::uuid, r.code, true
+from generate_series(1, %(n)s) g cross join (select code from regions where code <> 'zeeland' order by code limit 3) r;
+"""
+
+
+def blocks_to_plan_a_combination_of_crowded_sides(market, bystanders: int) -> int:
+    """Blocks read by following's plan (the few-segment statement of private.segment_shares) of the segment a
+    new partner creates in (loodgieter, zeeland): 60 partners ask for loodgieter and 60 for zeeland, none for
+    both, and `bystanders` partners for other combinations."""
+    market.reset()
+    market.industry("loodgieter")
+    market.region("zeeland")
+    for statement in CROWDED_SIDES_SQL.split(";\n")[:-1]:
+        market.sql(statement, {"n": 60})
+    for statement in BYSTANDERS_SQL.split(";\n")[:-1]:
+        market.sql(statement, {"n": bystanders})
+    market.sync()
+    market.sql("analyze")
+    market.follow()
+    market.partner(["loodgieter"], ["zuid-holland"], leads_per_month=30)  # warm-up: plans are cached per session
+    market.platform.execute("select extensions.pg_stat_statements_reset()")
+    market.partner(["loodgieter"], ["zeeland"], leads_per_month=30)
+    assert "loodgieter_zeeland" in market.active_codes(), "following did not create the new segment"
+    return market.platform.execute(
+        "select coalesce(sum(calls), 0) as calls, coalesce(sum(shared_blks_hit + shared_blks_read), 0) as blocks "
+        "from extensions.pg_stat_statements where query like '%%targets as materialized%%'"
+    ).fetchone()
+
+
+def test_the_plan_of_a_combination_of_two_crowded_sides_reads_no_partner_outside_them(market):
+    """The new segment's partners are looked for among the two sides' enabled preferences, and the rule is asked
+    for each of them by id. Asked by combination, following's generic plan (which expects a branch's average
+    number of partners) hashed every profile: 150 pages at 12,000 bystanders."""
+    small, large = (
+        blocks_to_plan_a_combination_of_crowded_sides(market, 0),
+        blocks_to_plan_a_combination_of_crowded_sides(market, 12000),
+    )
+    assert small["calls"] == large["calls"] == 1, "pg_stat_statements did not see the few-segment statement"
+    assert large["blocks"] <= small["blocks"] + 60, f"blocks grew with partners outside both sides: {small} -> {large}"

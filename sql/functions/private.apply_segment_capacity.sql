@@ -67,15 +67,16 @@ begin
             array_agg(c.branch),
             array_agg(c.region),
             array_agg(f.branch is not null),
-            array_agg(c.branch) filter (where f.branch is null and not exists (
-                select from public.lead_segments as s where s.branch = c.branch and s.region = c.region and s.is_active
-            )),
-            array_agg(c.region) filter (where f.branch is null and not exists (
-                select from public.lead_segments as s where s.branch = c.branch and s.region = c.region and s.is_active
-            ))
+            array_agg(c.branch) filter (where unfed.without_active_segment),
+            array_agg(c.region) filter (where unfed.without_active_segment)
         into v_branches, v_regions, v_fed, v_unsegmented_branches, v_unsegmented_regions
         from combinations as c
-        left join fed as f on c.branch = f.branch and c.region = f.region;
+        left join fed as f on c.branch = f.branch and c.region = f.region
+        cross join lateral (
+            select f.branch is null and not exists (
+                select from public.lead_segments as s where s.branch = c.branch and s.region = c.region and s.is_active
+            ) as without_active_segment
+        ) as unfed;
 
         select
             array_agg(c.branch),

@@ -123,27 +123,28 @@ begin
             ) as rare on s.branch = rare.branch and s.region = rare.region
         ),
 
-        -- per segment, its own combination's partners: a lateral lookup that is not flattened (offset 0), so
-        -- the generic plan following uses probes the indexes per combination instead of hashing every
-        -- partner's preferences (tests/test_planner_shares.py counts the blocks it reads); from the rare
-        -- side's partners when a side is rare (a new region or branch: private.few_candidate_partners)
+        -- per segment, its own combination's partners, in two steps, each a lateral that is not flattened
+        -- (offset 0): first the candidates, the partners with both preferences enabled, from the two
+        -- preference tables' indexes alone (the rare side's few partners when a side is rare: a new region or
+        -- branch, private.few_candidate_partners); then the rule, asked for each candidate by its own id. Asked
+        -- by combination instead, following's generic plan expects a branch's average number of partners and
+        -- joins them to their profiles by hashing every profile (tests/test_follow_cost.py,
+        -- tests/test_planner_shares.py count the blocks read)
         feeding as (
             select t.id as segment_id, t.is_active, pc.partner_id, pc.capacity
             from targets as t
             cross join lateral (
-                select own.partner_id, own.capacity
-                from private.partner_combinations as own
-                where t.candidates is null and own.branch = t.branch and own.region = t.region and own.feeds
-                offset 0
-            ) as pc
-            union all
-            select t.id as segment_id, t.is_active, pc.partner_id, pc.capacity
-            from targets as t
+                select x.partner_id from unnest(t.candidates) as x (partner_id)
+                union all
+                select pair.partner_id
+                from private.partner_pairs as pair
+                where t.candidates is null and pair.branch = t.branch and pair.region = t.region
+            ) as candidate
             cross join lateral (
                 select own.partner_id, own.capacity
                 from private.partner_combinations as own
                 where
-                    own.partner_id = any(t.candidates)
+                    own.partner_id = candidate.partner_id
                     and own.branch = t.branch and own.region = t.region and own.feeds
                 offset 0
             ) as pc
