@@ -39,6 +39,7 @@ begin
                             order by uip.user_id
                             limit 41
                         ) as partners
+                        offset 0
                     ) as by_branch
                     where pg_catalog.cardinality(by_branch.partners) <= 40
                 )
@@ -54,6 +55,8 @@ begin
                 order by ulp.user_id
                 limit 41
             ) as partners
+            -- read once: a flattened lateral would read the index again for each use of its array
+            offset 0
         ) as by_region
     ) as c
     where c.candidates is not null;

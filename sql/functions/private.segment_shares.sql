@@ -150,9 +150,10 @@ begin
             ) as pc
         ),
 
-        -- per partner (once, however many of the segments it feeds), through its own rows only: how many active
-        -- segments share it, and its leads this month
-        partner_shares as (
+        -- per partner (once, however many of the segments it feeds: materialized, else the planner joins the
+        -- partners back to their segments first and counts each partner's shares once per segment), through
+        -- its own rows only: how many active segments share it, and its leads this month
+        partner_shares as materialized (
             select p.partner_id, k.segments as k, d.leads as delivered
             from (select distinct f.partner_id from feeding as f) as p
             cross join lateral (
