@@ -168,7 +168,7 @@ def blocks_to_plan_a_combination_of_crowded_sides(market, bystanders: int) -> in
 def test_the_plan_of_a_combination_of_two_crowded_sides_reads_no_partner_outside_them(market):
     """The new segment's partners are looked for among the two sides' enabled preferences, and the rule is asked
     for each of them by id. Asked by combination, following's generic plan (which expects a branch's average
-    number of partners) hashed every profile: 150 pages at 12,000 bystanders."""
+    number of partners) hashed every profile: 41 -> 173 blocks from 0 to 12,000 bystanders."""
     small, large = (
         blocks_to_plan_a_combination_of_crowded_sides(market, 0),
         blocks_to_plan_a_combination_of_crowded_sides(market, 12000),

@@ -76,6 +76,8 @@ begin
             select f.branch is null and not exists (
                 select from public.lead_segments as s where s.branch = c.branch and s.region = c.region and s.is_active
             ) as without_active_segment
+            -- once for both arrays: flattened, each filter would look the segment up again
+            offset 0
         ) as unfed;
 
         select

@@ -58,6 +58,8 @@ begin
             -- read once: a flattened lateral would read the index again for each use of its array
             offset 0
         ) as by_region
+        -- the same for the candidates: flattened, the filter below would read the branch's index again
+        offset 0
     ) as c
     where c.candidates is not null;
 end;

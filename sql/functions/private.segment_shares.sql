@@ -123,13 +123,12 @@ begin
             ) as rare on s.branch = rare.branch and s.region = rare.region
         ),
 
-        -- per segment, its own combination's partners, in two steps, each a lateral that is not flattened
-        -- (offset 0): first the candidates, the partners with both preferences enabled, from the two
-        -- preference tables' indexes alone (the rare side's few partners when a side is rare: a new region or
-        -- branch, private.few_candidate_partners); then the rule, asked for each candidate by its own id. Asked
-        -- by combination instead, following's generic plan expects a branch's average number of partners and
-        -- joins them to their profiles by hashing every profile (tests/test_follow_cost.py,
-        -- tests/test_planner_shares.py count the blocks read)
+        -- per segment, its own combination's partners, in two steps, each a lateral run per segment: first the
+        -- candidates, the partners with both preferences enabled, from the two preference tables alone (the
+        -- rare side's few partners when a side is rare: a new region or branch, private.few_candidate_partners);
+        -- then the rule, asked for each candidate by its own id. Asked by combination instead, following's
+        -- generic plan expects a branch's average number of partners and joins them to their profiles by
+        -- hashing every profile (tests/test_follow_cost.py, tests/test_planner_shares.py count the blocks read)
         feeding as (
             select t.id as segment_id, t.is_active, pc.partner_id, pc.capacity
             from targets as t
@@ -140,6 +139,7 @@ begin
                 from private.partner_pairs as pair
                 where t.candidates is null and pair.branch = t.branch and pair.region = t.region
             ) as candidate
+            -- not flattened (offset 0): else the planner may join every candidate to every partner's rule
             cross join lateral (
                 select own.partner_id, own.capacity
                 from private.partner_combinations as own
