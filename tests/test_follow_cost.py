@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_follow_interleavings import as_partner
+from tests.test_planner_shares import few_segment_plan_statement
 
 # `others` partners in loodgieter and in one of 20 other branches, each in the same three regions: the generic
 # plans think a branch has a tenth of the partners a region has, so a lookup of (loodgieter, a new region) that
@@ -97,8 +98,8 @@ def test_a_branch_before_any_region_checks_no_segment_of_that_branch(market):
     assert large <= 1.5 * small, f"blocks grew with the branch's segments: {small} -> {large}"
 
 
-# `others` partners in loodgieter (and one of two other branches) in three regions, and `others` partners in
-# zeeland (and one of those two branches): both sides of (loodgieter, zeeland) are crowded, and nobody feeds it.
+# `n` partners in loodgieter (and one of two other branches) in three regions, and `n` partners in zeeland (and
+# one of those two branches): both sides of (loodgieter, zeeland) are crowded, and nobody feeds it.
 CROWDED_SIDES_SQL = """
 insert into auth.users (id, email)
 select md5(side || g)::uuid, side || g || '@example.nl'
@@ -141,7 +142,7 @@ from generate_series(1, %(n)s) g cross join (select code from regions where code
 """
 
 
-def blocks_to_plan_a_combination_of_crowded_sides(market, bystanders: int) -> int:
+def blocks_to_plan_a_combination_of_crowded_sides(market, bystanders: int) -> dict:
     """Blocks read by following's plan (the few-segment statement of private.segment_shares) of the segment a
     new partner creates in (loodgieter, zeeland): 60 partners ask for loodgieter and 60 for zeeland, none for
     both, and `bystanders` partners for other combinations."""
@@ -159,10 +160,7 @@ def blocks_to_plan_a_combination_of_crowded_sides(market, bystanders: int) -> in
     market.platform.execute("select extensions.pg_stat_statements_reset()")
     market.partner(["loodgieter"], ["zeeland"], leads_per_month=30)
     assert "loodgieter_zeeland" in market.active_codes(), "following did not create the new segment"
-    return market.platform.execute(
-        "select coalesce(sum(calls), 0) as calls, coalesce(sum(shared_blks_hit + shared_blks_read), 0) as blocks "
-        "from extensions.pg_stat_statements where query like '%%targets as materialized%%'"
-    ).fetchone()
+    return few_segment_plan_statement(market)
 
 
 def test_the_plan_of_a_combination_of_two_crowded_sides_reads_no_partner_outside_them(market):

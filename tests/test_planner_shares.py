@@ -414,7 +414,16 @@ select md5(%(p)s || g)::uuid, now() - interval '1 minute' from generate_series(1
 """
 
 
-def blocks_to_plan_a_new_segment(market, others: int) -> int:
+def few_segment_plan_statement(market) -> dict:
+    """Calls and blocks read of following's plan (the few-segment statement of private.segment_shares) since
+    pg_stat_statements was last reset."""
+    return market.platform.execute(
+        "select coalesce(sum(calls), 0) as calls, coalesce(sum(shared_blks_hit + shared_blks_read), 0) as blocks "
+        "from extensions.pg_stat_statements where query like '%%targets as materialized%%'"
+    ).fetchone()
+
+
+def blocks_to_plan_a_new_segment(market, others: int) -> dict:
     """Blocks read by following's plan (the few-segment statement of private.segment_shares) for a new segment,
     in a marketplace with `others` partners in other combinations."""
     market.reset()
@@ -427,10 +436,7 @@ def blocks_to_plan_a_new_segment(market, others: int) -> int:
     market.platform.execute("select extensions.pg_stat_statements_reset()")
     market.partner(["loodgieter"], ["zeeland"], leads_per_month=30)  # following creates loodgieter_zeeland
     assert "loodgieter_zeeland" in market.active_codes()
-    return market.platform.execute(
-        "select coalesce(sum(calls), 0) as calls, coalesce(sum(shared_blks_hit + shared_blks_read), 0) as blocks "
-        "from extensions.pg_stat_statements where query like '%%targets as materialized%%'"
-    ).fetchone()
+    return few_segment_plan_statement(market)
 
 
 def test_followings_plan_reads_the_new_segments_partners_not_the_marketplace(market):
